@@ -1,0 +1,289 @@
+// `stopcheck lint` and `stopcheck simulate`: the CLI adapter over the core.
+import * as fs from 'fs';
+import * as path from 'path';
+import { execFileSync } from 'child_process';
+import { initShellParser } from '../core/shell';
+import { analyzeDockerfile, fileKind } from '../core/analyze';
+import { CONFIG_FILE, DEFAULT_CONFIG, parseConfigText, type StopcheckConfig } from '../core/config';
+import type { Finding, Severity } from '../core/types';
+import { LineIndex } from '../core/text';
+import { ALL_RULES } from '../core/rules/index';
+import { describeTimeline } from '../core/describe';
+import type { LaunchChain } from '../core/chain';
+import { displayPath, formatText, toJson, toSarif, VERSION } from './format';
+
+const HELP = `stopcheck ${VERSION} — finds why containers do not shut down gracefully
+
+Usage:
+  stopcheck lint [paths…] [--format text|json|sarif] [--fail-on error|warning|info|never] [--config FILE]
+  stopcheck simulate <Dockerfile> [--target STAGE] [--grace SECONDS] [--format text|json] [--config FILE]
+  stopcheck rules                 list the rules
+  stopcheck --version | --help
+
+lint walks directories (skipping node_modules, .git and git-ignored files) and reads Dockerfiles
+(Dockerfile, Dockerfile.*, *.dockerfile, Containerfile). Exit status: 0 when no finding reaches
+--fail-on (default: warning), 1 when one does, 2 on usage errors or unreadable paths.`;
+
+class UsageError extends Error {}
+
+interface Options {
+  command: string;
+  paths: string[];
+  format: string;
+  failOn: string;
+  config?: string;
+  target?: string;
+  grace?: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { command: '', paths: [], format: 'text', failOn: 'warning' };
+  const takeValue = (i: number, flag: string): string => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i];
+    let inline: string | undefined;
+    const eq = a.indexOf('=');
+    if (a.startsWith('--') && eq > 0) {
+      inline = a.slice(eq + 1);
+      a = a.slice(0, eq);
+    }
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const v = takeValue(i, a);
+      i++;
+      return v;
+    };
+    switch (a) {
+      case '--format': o.format = value(); break;
+      case '--fail-on': o.failOn = value(); break;
+      case '--config': o.config = value(); break;
+      case '--target': o.target = value(); break;
+      case '--grace': {
+        const v = value();
+        const n = Number(v);
+        if (!/^\d+(\.\d+)?$/.test(v) || !Number.isFinite(n)) throw new UsageError(`--grace takes a number of seconds, got "${v}"`);
+        o.grace = n;
+        break;
+      }
+      case '-h': case '--help': o.command = 'help'; break;
+      case '-v': case '--version': o.command = 'version'; break;
+      default:
+        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
+        if (!o.command) o.command = a;
+        else o.paths.push(a);
+    }
+  }
+  return o;
+}
+
+function findConfigFile(start: string): string | undefined {
+  let dir = path.resolve(start);
+  for (;;) {
+    const c = path.join(dir, CONFIG_FILE);
+    if (fs.existsSync(c)) return c;
+    if (fs.existsSync(path.join(dir, '.git'))) return undefined;
+    const up = path.dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+function loadConfig(explicit: string | undefined, cwd: string, warn: (s: string) => void): StopcheckConfig {
+  const file = explicit ? path.resolve(cwd, explicit) : findConfigFile(cwd);
+  if (!file) return DEFAULT_CONFIG;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if (explicit) throw new UsageError(`cannot read config ${explicit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    return DEFAULT_CONFIG;
+  }
+  const { config, problems } = parseConfigText(text, displayPath(file, cwd));
+  for (const p of problems) warn(`stopcheck: ${p}`);
+  return config;
+}
+
+const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
+const MAX_FILE_BYTES = 4 * 1024 * 1024;
+
+/** Files under `dir` that git does not ignore; falls back to a plain walk outside git. */
+function listFiles(dir: string): string[] {
+  try {
+    const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '.'], {
+      cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 * 1024 * 1024,
+    });
+    return out.split('\0').filter(Boolean)
+      .filter((f) => !f.split('/').some((p) => SKIP_DIRS.has(p)))
+      .map((f) => path.join(dir, f))
+      .filter((f) => fs.existsSync(f));
+  } catch {
+    const files: string[] = [];
+    const walk = (d: string, depth: number) => {
+      if (depth > 40) return;
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(d, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        if (e.isDirectory()) {
+          if (!SKIP_DIRS.has(e.name)) walk(path.join(d, e.name), depth + 1);
+        } else if (e.isFile()) files.push(path.join(d, e.name));
+      }
+    };
+    walk(dir, 0);
+    return files;
+  }
+}
+
+function readText(file: string): string | undefined {
+  const st = fs.statSync(file);
+  if (!st.isFile() || st.size > MAX_FILE_BYTES) return undefined;
+  const buf = fs.readFileSync(file);
+  if (buf.includes(0)) return undefined;
+  return buf.toString('utf8').replace(/^\uFEFF/, '');
+}
+
+const RANK: Record<Severity, number> = { info: 1, warning: 2, error: 3 };
+
+async function lint(o: Options, cwd: string, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  if (!['text', 'json', 'sarif'].includes(o.format)) throw new UsageError(`--format must be text, json or sarif, got "${o.format}"`);
+  if (!['error', 'warning', 'info', 'never'].includes(o.failOn)) throw new UsageError(`--fail-on must be error, warning, info or never, got "${o.failOn}"`);
+  const config = loadConfig(o.config, cwd, err);
+  const targets = o.paths.length ? o.paths : ['.'];
+  const files = new Set<string>();
+  let unreadable = false;
+  for (const t of targets) {
+    const abs = path.resolve(cwd, t);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(abs);
+    } catch (e) {
+      err(`stopcheck: cannot read ${t}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+      unreadable = true;
+      continue;
+    }
+    if (st.isDirectory()) {
+      for (const f of listFiles(abs)) if (fileKind(f) !== 'unknown') files.add(f);
+    } else {
+      files.add(abs);
+    }
+  }
+  await initShellParser();
+  const findings: Finding[] = [];
+  const texts = new Map<string, LineIndex>();
+  for (const file of [...files].sort()) {
+    let text: string | undefined;
+    try {
+      text = readText(file);
+    } catch (e) {
+      err(`stopcheck: cannot read ${displayPath(file, cwd)}: ${(e as Error).message}`);
+      unreadable = true;
+      continue;
+    }
+    if (text === undefined) {
+      err(`stopcheck: skipped ${displayPath(file, cwd)}: not a text file, or larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+      continue;
+    }
+    const kind = fileKind(file);
+    if (kind === 'unknown') {
+      // Named explicitly but not something stopcheck reads: treat as a Dockerfile only if it looks like one.
+      if (!/^\s*(#.*\n\s*)*FROM\s/im.test(text)) {
+        err(`stopcheck: skipped ${displayPath(file, cwd)}: not a Dockerfile, start script, Kubernetes manifest or Compose file`);
+        continue;
+      }
+    }
+    texts.set(file, new LineIndex(text));
+    findings.push(...analyzeDockerfile(file, text, { config }).findings);
+  }
+  if (o.format === 'json') out(JSON.stringify(toJson(findings, cwd), null, 2));
+  else if (o.format === 'sarif') out(JSON.stringify(toSarif(findings, cwd, (f) => texts.get(f.file)?.lineText(f.range.start.line) ?? ''), null, 2));
+  else out(formatText(findings, cwd, process.stdout.isTTY === true && !process.env.NO_COLOR));
+  if (unreadable) return 2;
+  if (o.failOn === 'never') return 0;
+  const threshold = RANK[o.failOn as Severity];
+  return findings.some((f) => RANK[f.severity] >= threshold) ? 1 : 0;
+}
+
+export function simulateJson(chain: LaunchChain, cwd: string): object {
+  return {
+    target: `${displayPath(chain.file, cwd)} [${chain.target}]`,
+    platform: chain.policy.platform,
+    stopSignal: chain.policy.signal,
+    gracePeriodSeconds: chain.policy.gracePeriodSeconds,
+    processes: chain.processes.map((p, i) => ({ pid: i + 1, command: p.argv.join(' '), role: p.role })),
+    events: chain.outcome.events.map((e) => ({ atSeconds: e.atSeconds, process: e.process, what: e.what })),
+    appReceivesSignal: chain.outcome.appReceivesSignal === 'unknown' ? null : chain.outcome.appReceivesSignal,
+    verdict: chain.outcome.verdict,
+    fix: null,
+    assumptions: [...new Set(chain.assumptions)],
+  };
+}
+
+async function simulate(o: Options, cwd: string, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  if (!['text', 'json'].includes(o.format)) throw new UsageError(`--format must be text or json for simulate, got "${o.format}"`);
+  if (o.paths.length !== 1) throw new UsageError('simulate takes exactly one file: a Dockerfile');
+  const file = path.resolve(cwd, o.paths[0]);
+  let text: string | undefined;
+  try {
+    text = readText(file);
+  } catch (e) {
+    err(`stopcheck: cannot read ${o.paths[0]}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+    return 2;
+  }
+  if (text === undefined) {
+    err(`stopcheck: cannot simulate ${o.paths[0]}: not a text file`);
+    return 2;
+  }
+  let config = loadConfig(o.config, cwd, err);
+  if (o.grace !== undefined) config = { ...config, gracePeriods: { ...config.gracePeriods, docker: o.grace } };
+  await initShellParser();
+  const res = analyzeDockerfile(file, text, { config, target: o.target });
+  if (o.target !== undefined && res.chains.length === 0) {
+    err(`stopcheck: no stage "${o.target}" in ${o.paths[0]}`);
+    return 2;
+  }
+  const chains = o.target === undefined ? res.chains.slice(-1) : res.chains;
+  if (o.format === 'json') out(JSON.stringify(chains.map((c) => simulateJson(c, cwd)), null, 2));
+  else out(chains.map((c) => describeTimeline({ ...c, file: displayPath(c.file, cwd) }).join('\n')).join('\n\n'));
+  return 0;
+}
+
+export async function main(argv: string[], cwd = process.cwd(),
+  out: (s: string) => void = (s) => process.stdout.write(s + '\n'),
+  err: (s: string) => void = (s) => process.stderr.write(s + '\n')): Promise<number> {
+  try {
+    const o = parseArgs(argv);
+    switch (o.command) {
+      case 'help': case '': out(HELP); return o.command === '' ? 2 : 0;
+      case 'version': out(VERSION); return 0;
+      case 'lint': return await lint(o, cwd, out, err);
+      case 'simulate': return await simulate(o, cwd, out, err);
+      case 'rules':
+        for (const r of ALL_RULES) out(`${r.id}  ${r.defaultSeverity.padEnd(7)}  ${r.name.padEnd(30)} ${r.summary}`);
+        return 0;
+      default: throw new UsageError(`unknown command "${o.command}"`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`stopcheck: ${e.message}\nRun "stopcheck --help" for usage.`);
+      return 2;
+    }
+    err(`stopcheck: internal error: ${(e as Error).stack ?? e}`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  }, (e) => {
+    process.stderr.write(`stopcheck: ${(e as Error).stack ?? e}\n`);
+    process.exitCode = 2;
+  });
+}

@@ -1,0 +1,80 @@
+// The core's entry points: text in, findings and launch chains out. No editor, no connection.
+import type { Finding, FileAccess } from './types';
+import { comparePos } from './types';
+import { DEFAULT_CONFIG, effectiveSeverity, type StopcheckConfig } from './config';
+import { parseDockerfile, runnableStages, buildDockerChain, type DockerChain, type DockerfileModel } from './dockerfile';
+import { DOCKERFILE_RULES } from './rules/index';
+import { toFinding } from './rules/rule';
+import { readSuppressions, isSuppressed } from './suppress';
+
+export type FileKind = 'dockerfile' | 'unknown';
+
+const DOCKERFILE_NAME = /^(?:Dockerfile|Containerfile)(?:\..+)?$|\.(?:dockerfile|containerfile)$/i;
+
+export function fileKind(file: string): FileKind {
+  const name = file.split('/').pop() ?? file;
+  if (DOCKERFILE_NAME.test(name)) return 'dockerfile';
+  return 'unknown';
+}
+
+export interface DockerfileAnalysis {
+  model: DockerfileModel;
+  chains: DockerChain[];
+  findings: Finding[];
+}
+
+export interface AnalyzeOptions {
+  config?: StopcheckConfig;
+  files?: FileAccess;
+  /** Only this stage (name or index). */
+  target?: string;
+}
+
+export function analyzeDockerfile(file: string, text: string, opts: AnalyzeOptions = {}): DockerfileAnalysis {
+  const config = opts.config ?? DEFAULT_CONFIG;
+  const model = parseDockerfile(file, text);
+  let stages = runnableStages(model);
+  if (opts.target !== undefined) {
+    const t = opts.target.toLowerCase();
+    const s = model.stages.find((x) => x.name?.toLowerCase() === t) ?? (/^\d+$/.test(t) ? model.stages[Number(t)] : undefined);
+    stages = s ? [s] : [];
+  }
+  const chains = stages.map((s) => buildDockerChain(model, s, { gracePeriodSeconds: config.gracePeriods.docker }));
+  const raw: Finding[] = [];
+  for (const rule of DOCKERFILE_RULES) {
+    if (effectiveSeverity(config, rule.meta.id, rule.meta.defaultSeverity) === undefined) continue;
+    let reports;
+    try {
+      reports = rule.check({ model, chains });
+    } catch (e) {
+      // A rule bug must not take the others down; surface it as an internal finding-free error.
+      console.error(`stopcheck: rule ${rule.meta.id} failed on ${file}: ${(e as Error).stack ?? e}`);
+      continue;
+    }
+    for (const r of reports) raw.push(toFinding(rule.meta, file, r));
+  }
+  const findings = finalize(raw, text, config);
+  return { model, chains, findings };
+}
+
+/** Apply severity settings and suppressions, drop duplicates (shared by inherited stages), sort. */
+export function finalize(raw: Finding[], text: string, config: StopcheckConfig): Finding[] {
+  const sup = readSuppressions(text);
+  const seen = new Set<string>();
+  const out: Finding[] = [];
+  for (const f of raw) {
+    const configured = config.severity[f.rule];
+    const sev = effectiveSeverity(config, f.rule, f.severity);
+    if (sev === undefined) continue;
+    if (isSuppressed(sup, f)) continue;
+    const key = `${f.rule}|${f.file}|${f.range.start.line}:${f.range.start.character}|${f.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ ...f, severity: configured && configured !== 'off' ? configured : sev });
+  }
+  return sortFindings(out);
+}
+
+export function sortFindings(fs: Finding[]): Finding[] {
+  return fs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || comparePos(a.range.start, b.range.start) || comparePos(a.range.end, b.range.end) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+}

@@ -1,0 +1,480 @@
+// The launch chain: the processes from PID 1 down to the app, each with what it does with the stop
+// signal, plus the platform's stop policy; and its evaluation into a verdict with a timeline.
+// Every rule, hover, fix and simulation reads this model (DESIGN.md "The one idea").
+import type { Location } from './types';
+import type { ImageInfo, ShellFamily } from './images';
+import { familyLabel, familyOfShellPath, isShellName } from './images';
+import { commandStringFacts, decideExec, type CommandStringFacts, type ExecDecision } from './shell';
+
+/** A command-line word with where it was written. */
+export interface Word {
+  value: string;
+  /** False when the word depends on expansions we cannot resolve. */
+  literal: boolean;
+  origin?: Location;
+  /** The implicit `/bin/sh -c` (or SHELL) that Docker adds for shell form. */
+  implicitShell?: boolean;
+}
+
+export type Role = 'init' | 'shell' | 'runner' | 'wrapper' | 'app';
+export type ProcKind =
+  | 'tini' | 'dumb-init' | 's6-overlay'
+  | 'shell' | 'script'
+  | 'npm' | 'yarn' | 'pnpm'
+  | 'su' | 'runuser'
+  | 'app';
+
+export type Handler = 'none' | 'unknown' | 'yes';
+
+export interface ChainProcess {
+  role: Role;
+  kind: ProcKind;
+  argv: string[];
+  /** Short label for hovers and timelines, e.g. "/bin/sh -c (dash)". */
+  label: string;
+  origin?: Location;
+  /** Where this process came from (shell form adds the implicit /bin/sh -c). */
+  via?: 'shell-form' | 'exec-form' | 'command-string';
+  /** init: signals the whole process group (tini -g, dumb-init default). */
+  group?: boolean;
+  /** shell: family and the exec decision that keeps it alive. */
+  family?: ShellFamily;
+  exec?: ExecDecision;
+  facts?: CommandStringFacts;
+  /** wrapper that SIGKILLs its child this many seconds after forwarding (su, runuser). */
+  killAfterSeconds?: number;
+  /** app: whether it handles the stop signal. */
+  handler?: Handler;
+  handlerNote?: string;
+  /** Signal this program treats as "graceful stop" when it differs from SIGTERM. */
+  gracefulSignal?: string;
+  /** Facts a reader needs, in plain words. */
+  notes: string[];
+}
+
+export type Verdict = 'graceful' | 'killed' | 'cut-short' | 'fails-to-start' | 'unknown';
+
+export interface ChainEvent {
+  atSeconds: number;
+  /** 1-based index into the chain's processes. */
+  process: number;
+  what: string;
+}
+
+export interface Outcome {
+  verdict: Verdict;
+  appReceivesSignal: boolean | 'unknown';
+  /** Index (0-based) of the process where the signal stops travelling, if it does. */
+  stopsAt?: number;
+  events: ChainEvent[];
+  /** One sentence. */
+  summary: string;
+}
+
+export type Platform = 'docker' | 'compose' | 'kubernetes';
+
+export interface StopPolicy {
+  platform: Platform;
+  signal: string;
+  signalOrigin?: Location;
+  signalFromImage?: boolean;
+  gracePeriodSeconds: number;
+  /** An init injected by the platform (docker run --init, compose init: true). */
+  platformInit?: boolean;
+}
+
+export interface LaunchChain {
+  file: string;
+  /** Stage, service or container the chain belongs to. */
+  target: string;
+  image: ImageInfo;
+  /** /bin/sh family for the image (or the SHELL instruction's). */
+  shellFamily: ShellFamily;
+  processes: ChainProcess[];
+  policy: StopPolicy;
+  outcome: Outcome;
+  assumptions: string[];
+  failsToStart?: string;
+}
+
+export interface InterpretContext {
+  imageFamily: ShellFamily;
+  image: ImageInfo;
+  assumptions: string[];
+  depth: number;
+}
+
+const INIT_NAMES = new Set(['tini', 'tini-static', 'docker-init']);
+/** Wrappers that exec their command (no process of their own remains). */
+const EXEC_WRAPPERS: Record<string, (args: Word[]) => Word[] | undefined> = {
+  gosu: (a) => a.slice(1),
+  'su-exec': (a) => a.slice(1),
+  's6-setuidgid': (a) => a.slice(1),
+  chpst: (a) => skipOptions(a, new Set(['-u', '-U', '-b', '-e', '-/', '-n', '-l', '-L', '-m', '-d', '-o', '-p', '-f', '-c', '-r', '-t'])),
+  setpriv: (a) => skipOptions(a, new Set()),
+  env: (a) => {
+    let i = 0;
+    while (i < a.length && (a[i].value.startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(a[i].value))) {
+      if (['-u', '--unset', '-C', '--chdir', '-S', '--split-string'].includes(a[i].value)) i++;
+      i++;
+    }
+    return a.slice(i);
+  },
+  nice: (a) => skipOptions(a, new Set(['-n', '--adjustment'])),
+  ionice: (a) => skipOptions(a, new Set(['-c', '-n', '-p', '-P', '-u'])),
+  chroot: (a) => {
+    const rest = skipOptions(a, new Set(['--userspec', '--groups']));
+    return rest ? rest.slice(1) : rest;
+  },
+  stdbuf: (a) => skipOptions(a, new Set(['-i', '-o', '-e'])),
+  taskset: (a) => {
+    const rest = skipOptions(a, new Set());
+    return rest ? rest.slice(1) : rest;
+  },
+  numactl: (a) => skipOptions(a, new Set()),
+  exec: (a) => a,
+};
+
+function skipOptions(a: Word[], withValue: Set<string>): Word[] | undefined {
+  let i = 0;
+  while (i < a.length && a[i].value.startsWith('-')) {
+    if (a[i].value === '--') return a.slice(i + 1);
+    if (withValue.has(a[i].value)) i++;
+    i++;
+  }
+  return a.slice(i);
+}
+
+const NO_HANDLER: Array<{ test: (argv: string[]) => boolean; why: string }> = [
+  { test: (a) => base(a[0]) === 'sleep', why: '`sleep` installs no SIGTERM handler' },
+  { test: (a) => base(a[0]) === 'tail' && a.some((x) => /^-[a-zA-Z]*[fF]/.test(x) || x === '--follow' || x.startsWith('--follow=')), why: '`tail -f` installs no SIGTERM handler' },
+  { test: (a) => base(a[0]) === 'cat' && a.length === 1, why: '`cat` installs no SIGTERM handler' },
+  { test: (a) => base(a[0]) === 'yes', why: '`yes` installs no SIGTERM handler' },
+];
+
+const GRACEFUL_SIGNAL: Array<{ test: (argv: string[]) => boolean; signal: string; program: string; termMeans: string }> = [
+  { test: (a) => base(a[0]) === 'nginx', signal: 'SIGQUIT', program: 'nginx', termMeans: 'a fast shutdown that drops open connections' },
+  { test: (a) => /^php-fpm/.test(base(a[0])), signal: 'SIGQUIT', program: 'php-fpm', termMeans: 'an immediate stop that aborts running requests' },
+  { test: (a) => ['httpd', 'apache2', 'httpd-foreground', 'apache2-foreground'].includes(base(a[0])), signal: 'SIGWINCH', program: 'Apache httpd', termMeans: 'an immediate stop that aborts running requests' },
+  { test: (a) => ['postgres', 'postmaster'].includes(base(a[0])) || (base(a[0]) === 'docker-entrypoint.sh' && a[1] === 'postgres'), signal: 'SIGINT', program: 'PostgreSQL', termMeans: 'a "smart" shutdown that waits for every client to disconnect, which usually outlasts the grace period' },
+];
+
+export function gracefulSignalOf(argv: string[]): { signal: string; program: string; termMeans: string } | undefined {
+  if (argv.length === 0) return undefined;
+  const g = GRACEFUL_SIGNAL.find((x) => x.test(argv));
+  return g ? { signal: g.signal, program: g.program, termMeans: g.termMeans } : undefined;
+}
+
+export function base(p: string | undefined): string {
+  if (!p) return '';
+  const parts = p.split('/');
+  return parts[parts.length - 1];
+}
+
+function originOf(words: Word[]): Location | undefined {
+  return words.find((w) => w.origin)?.origin;
+}
+
+function display(words: Word[]): string {
+  return words.map((w) => (w.literal && /[\s"'$]/.test(w.value) ? JSON.stringify(w.value) : w.value)).join(' ');
+}
+
+/** Words of `sh -c STRING`'s final command, located at the STRING's origin. */
+function wordsFromFacts(facts: CommandStringFacts, origin: Location | undefined): Word[] {
+  if (!facts.final) return [];
+  return facts.final.words.map((w) => ({ value: w.value ?? w.text, literal: w.value !== undefined, origin }));
+}
+
+/**
+ * Turn a command line (the effective argv of a container) into processes, PID 1 first.
+ * `via` says how the first word is reached (shell form adds the implicit /bin/sh -c).
+ */
+export function interpret(words: Word[], ctx: InterpretContext, out: ChainProcess[], via: ChainProcess['via'] = 'exec-form'): void {
+  if (words.length === 0 || ctx.depth > 12) return;
+  const ctxDeeper = { ...ctx, depth: ctx.depth + 1 };
+  const argv = words.map((w) => w.value);
+  const name = base(argv[0]);
+  const origin = originOf(words);
+
+  if (!words[0].literal) {
+    out.push({ role: 'app', kind: 'app', argv, label: display(words), origin, via, handler: 'unknown', notes: ['the program name comes from a variable, so stopcheck cannot tell what runs'] });
+    ctx.assumptions.push(`"${argv[0]}" is expanded at run time; what it runs is unknown`);
+    return;
+  }
+
+  // Inits.
+  if (INIT_NAMES.has(name)) {
+    let i = 1;
+    let group = false;
+    while (i < words.length && argv[i].startsWith('-')) {
+      const a = argv[i];
+      if (a === '--') { i++; break; }
+      if (a === '-g') group = true;
+      if (['-p', '-e', '-l'].includes(a)) i++;
+      i++;
+    }
+    out.push({ role: 'init', kind: 'tini', argv: argv.slice(0, i), label: `${argv[0]}${group ? ' -g' : ''}`, origin, via, group, notes: [group ? 'forwards the stop signal to its child\'s whole process group, and exits as soon as its direct child exits' : 'forwards the stop signal to its direct child only, and exits as soon as that child exits'] });
+    interpret(words.slice(i), ctxDeeper, out);
+    return;
+  }
+  if (name === 'dumb-init') {
+    let i = 1;
+    let single = false;
+    while (i < words.length && argv[i].startsWith('-')) {
+      const a = argv[i];
+      if (a === '--') { i++; break; }
+      if (a === '-c' || a === '--single-child') single = true;
+      if (a === '-r' || a === '--rewrite') i++;
+      i++;
+    }
+    out.push({ role: 'init', kind: 'dumb-init', argv: argv.slice(0, i), label: `dumb-init${single ? ' --single-child' : ''}`, origin, via, group: !single, notes: [single ? 'forwards the stop signal to its direct child only, and exits when that child exits' : 'forwards the stop signal to the whole process group, and exits when its direct child exits'] });
+    interpret(words.slice(i), ctxDeeper, out);
+    return;
+  }
+  if (argv[0] === '/init') {
+    out.push({ role: 'init', kind: 's6-overlay', argv: ['/init'], label: '/init (s6-overlay)', origin, via, group: false, notes: ['s6-overlay: on the stop signal it stops the services and sends SIGTERM to the command'] });
+    interpret(words.slice(1), ctxDeeper, out);
+    return;
+  }
+
+  // Shells.
+  if (isShellName(argv[0]) || (name === 'busybox' && argv[1] && ['sh', 'ash'].includes(argv[1]))) {
+    const shellWords = name === 'busybox' ? words.slice(1) : words;
+    const family = name === 'busybox' ? 'busybox' : familyOfShellPath(argv[0], ctx.imageFamily);
+    let i = 1;
+    let cIndex = -1;
+    while (i < shellWords.length && shellWords[i].value.startsWith('-') && shellWords[i].value !== '-' && shellWords[i].value !== '--') {
+      const flag = shellWords[i].value;
+      if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(flag)) cIndex = i + 1;
+      if (flag === '-o' || flag === '+o') i++;
+      i++;
+    }
+    if (cIndex > 0 && cIndex < shellWords.length) {
+      const strWord = shellWords[cIndex];
+      const label = `${shellWords[0].value} -c (${familyLabel(family)})`;
+      if (shellWords[0].implicitShell) via = 'shell-form';
+      if (!strWord.literal) {
+        out.push({ role: 'shell', kind: 'shell', argv: argv.slice(0, cIndex + 1), label, origin, via, family, notes: ['the command string is built at run time'] });
+        return;
+      }
+      const facts = commandStringFacts(strWord.value);
+      const decision = decideExec(facts, family, ctx.image.oldBash && family === 'bash');
+      const finalWords = wordsFromFacts(facts, strWord.origin ?? origin);
+      if (decision.verdict === 'exec' && finalWords.length > 0) {
+        interpret(finalWords, ctxDeeper, out, 'command-string');
+        return;
+      }
+      out.push({ role: 'shell', kind: 'shell', argv: argv.slice(0, cIndex + 1), label, origin, via, family, exec: decision, facts, notes: [decision.why] });
+      interpret(finalWords, ctxDeeper, out, 'command-string');
+      return;
+    }
+    if (i < shellWords.length) {
+      // `sh script.sh [args]`: the shell reads a script file.
+      const script = shellWords[i].value;
+      out.push({ role: 'shell', kind: 'script', argv: argv.slice(0, i + 1), label: `${shellWords[0].value} ${script}`, origin, via, family, notes: [`runs the script ${script}`] });
+      ctx.assumptions.push(`the script ${script} is not analysed here`);
+      return;
+    }
+    out.push({ role: 'shell', kind: 'shell', argv, label: shellWords[0].value, origin, via, family, notes: ['an interactive shell with no command'] });
+    return;
+  }
+
+  // Package-manager runners.
+  if (['npm', 'yarn', 'pnpm'].includes(name)) {
+    const sub = argv[1];
+    const runsScript = name === 'npm' ? ['start', 'run', 'run-script', 'test', 'restart', 'stop'].includes(sub ?? '')
+      : sub !== undefined && !['install', 'add', 'remove', 'dlx', 'exec', 'dlx', 'global', 'init', 'create'].includes(sub);
+    if (runsScript) {
+      const kind = name as 'npm' | 'yarn' | 'pnpm';
+      out.push({ role: 'runner', kind, argv, label: display(words), origin, via, notes: [
+        kind === 'npm' ? 'runs the package.json script through `sh -c`; on the stop signal it signals that shell and exits (measured with npm 11)'
+          : `runs the package.json script through a shell, like npm (${kind} was not measured; modelled like npm)`] });
+      out.push({ role: 'shell', kind: 'shell', argv: ['sh', '-c', '<script>'], label: 'sh -c <package.json script>', via: 'command-string', family: 'dash', notes: ['the script from package.json'] });
+      out.push({ role: 'app', kind: 'app', argv: ['<script>'], label: 'the package.json script', handler: 'unknown', notes: [] });
+      return;
+    }
+  }
+
+  // su / runuser.
+  if (name === 'su' || name === 'runuser') {
+    let user: string | undefined;
+    let cmd: Word | undefined;
+    let rest: Word[] | undefined;
+    for (let i = 1; i < words.length; i++) {
+      const a = argv[i];
+      if (a === '-c' || a === '--command') { cmd = words[i + 1]; i++; continue; }
+      if (a.startsWith('--command=')) { cmd = { ...words[i], value: a.slice(10) }; continue; }
+      if (a === '-u' || a === '--user') { user = argv[i + 1]; i++; continue; }
+      if (a === '--') { rest = words.slice(i + 1); break; }
+      if (a === '-' || a === '-l' || a === '--login' || a === '-m' || a === '-p') continue;
+      if (a === '-s' || a === '--shell' || a === '-g' || a === '-G' || a === '-w') { i++; continue; }
+      if (!a.startsWith('-') && user === undefined) user = a;
+    }
+    const killAfterSeconds = 2;
+    const label = display(words.slice(0, Math.min(words.length, 3)));
+    out.push({ role: 'wrapper', kind: name, argv, label, origin, via, killAfterSeconds, notes: [
+      `forwards the stop signal to its child, then SIGKILLs whatever is left ${killAfterSeconds} s later (util-linux ${name}, measured)`] });
+    if (name === 'runuser' && rest && rest.length) {
+      interpret(rest, ctxDeeper, out);
+      return;
+    }
+    if (cmd) {
+      // `su USER -c CMD` runs USER's login shell with -c.
+      const family: ShellFamily = user === 'root' || user === undefined ? 'bash' : ctx.imageFamily === 'dash' ? 'dash' : ctx.imageFamily;
+      const shellName = family === 'bash' ? '/bin/bash' : '/bin/sh';
+      ctx.assumptions.push(user === 'root' || user === undefined
+        ? 'root\'s login shell is bash'
+        : `the login shell of "${user}" is /bin/sh (${familyLabel(family)}), as \`useradd\` gives by default`);
+      const shellArgv: Word[] = [{ value: shellName, literal: true, origin: cmd.origin }, { value: '-c', literal: true, origin: cmd.origin }, cmd];
+      const ctxFamily = { ...ctxDeeper, imageFamily: family };
+      interpret(shellArgv, ctxFamily, out, 'command-string');
+    }
+    return;
+  }
+
+  // Wrappers that exec.
+  const wrap = EXEC_WRAPPERS[name];
+  if (wrap) {
+    const rest = wrap(words.slice(1));
+    if (rest && rest.length > 0) {
+      interpret(rest, ctxDeeper, out, via);
+      return;
+    }
+  }
+
+  // The app.
+  const noHandler = NO_HANDLER.find((n) => n.test(argv));
+  const graceful = gracefulSignalOf(argv);
+  const proc: ChainProcess = {
+    role: 'app', kind: 'app', argv, label: display(words), origin, via,
+    handler: noHandler ? 'none' : 'unknown',
+    handlerNote: noHandler?.why,
+    notes: noHandler ? [noHandler.why] : [],
+  };
+  if (graceful) proc.gracefulSignal = graceful.signal;
+  if (/\.(sh|bash)$/.test(argv[0])) {
+    proc.role = 'shell';
+    proc.kind = 'script';
+    proc.handler = undefined;
+    proc.notes = [`runs the script ${argv[0]}`];
+    ctx.assumptions.push(`the script ${argv[0]} is not analysed here`);
+  }
+  out.push(proc);
+}
+
+/** Walk the stop signal down the chain. Times are in seconds after the stop request. */
+export function evaluate(processes: ChainProcess[], policy: StopPolicy, failsToStart?: string): Outcome {
+  const S = policy.signal;
+  const G = policy.gracePeriodSeconds;
+  const events: ChainEvent[] = [];
+  const ev = (t: number, i: number, what: string) => events.push({ atSeconds: t, process: i + 1, what });
+  if (failsToStart) {
+    return { verdict: 'fails-to-start', appReceivesSignal: false, events: [{ atSeconds: 0, process: 1, what: failsToStart }], summary: failsToStart };
+  }
+  if (processes.length === 0) {
+    return { verdict: 'unknown', appReceivesSignal: 'unknown', events, summary: 'no command is set here; the base image\'s command runs' };
+  }
+  const appIdx = processes.length - 1;
+  const app = processes[appIdx];
+  ev(0, 0, `${S} sent to PID 1 (${processes[0].label})`);
+
+  const killed = (i: number, why: string): Outcome => {
+    ev(0, i, why);
+    ev(G, 0, `grace period (${G} s) ends: SIGKILL; ${app.label} is killed${i < appIdx ? ' without ever receiving ' + S : ''}`);
+    return { verdict: 'killed', appReceivesSignal: i === appIdx ? true : false, stopsAt: i, events, summary: `${S} stops at ${processes[i].label}; ${app.label} is killed after ${G} s` };
+  };
+
+  // The signal reaches process i (i > 0 means not PID 1). `group` means the whole group got it too.
+  const reach = (i: number, t: number, group: boolean): Outcome => {
+    const p = processes[i];
+    const pid1 = i === 0;
+    switch (p.role) {
+      case 'init': {
+        if (i + 1 > appIdx) return { verdict: 'unknown', appReceivesSignal: 'unknown', events, summary: 'the init has no command' };
+        const child = processes[i + 1];
+        if (p.group) {
+          ev(t, i, `forwards ${S} to the process group`);
+          // Everyone in the group gets it. Outcome decided by the direct child.
+          if (child.role === 'init') return reach(i + 1, t, true);
+          if (child.role === 'app') return reachApp(i + 1, t, false, true);
+          // A shell/runner/wrapper in between dies or exits; the init then exits.
+          ev(t, i + 1, `${child.label} receives ${S} and ${child.role === 'wrapper' ? 'forwards it' : 'dies'}`);
+          if (app.role === 'app') ev(t, appIdx, `${app.label} receives ${S} and starts its shutdown`);
+          const end = child.role === 'wrapper' ? t + (child.killAfterSeconds ?? 0) : t;
+          ev(end, i, `${p.label} exits because its child exited; the container stops and ${app.label}'s cleanup is cut short`);
+          return { verdict: 'cut-short', appReceivesSignal: app.role === 'app' ? true : 'unknown', stopsAt: i + 1, events, summary: `${app.label} gets ${S} but ${p.label} exits as soon as ${child.label} dies, cutting its cleanup short` };
+        }
+        ev(t, i, `forwards ${S} to ${child.label}`);
+        return reach(i + 1, t, false);
+      }
+      case 'shell': {
+        if (p.exec?.verdict === 'unknown' || p.kind === 'script') {
+          ev(t, i, p.kind === 'script' ? `${p.label}: what the script does with ${S} is not analysed` : `${p.label}: ${p.exec?.why ?? 'unknown'}`);
+          return { verdict: 'unknown', appReceivesSignal: 'unknown', stopsAt: i, events, summary: p.kind === 'script' ? `depends on ${p.label}` : `${p.exec?.why ?? 'depends on the image\'s /bin/sh'}` };
+        }
+        if (p.facts && p.facts.traps.some((x) => ('SIG' + x) === S || x === S)) {
+          ev(t, i, `${p.label} runs its trap for ${S}`);
+          return { verdict: 'unknown', appReceivesSignal: 'unknown', stopsAt: i, events, summary: `depends on what the trap in ${p.label} does` };
+        }
+        if (pid1) return killed(i, `${p.label} is PID 1 and has no handler for ${S}, so the signal is ignored (PID 1 gets no default action); ${app.label} never receives it`);
+        ev(t, i, `${p.label} dies from ${S} (default action); ${app.label} never receives it`);
+        return upstreamExit(i, t, group);
+      }
+      case 'runner': {
+        ev(t, i, `${p.label} signals its shell, which dies; ${p.label} exits with an error`);
+        ev(t, appIdx, `${app.label} never receives ${S}`);
+        ev(t, 0, `the container stops at once; ${app.label} gets no chance to clean up`);
+        return { verdict: 'cut-short', appReceivesSignal: false, stopsAt: i, events, summary: `${p.label} exits on ${S} without passing it to ${app.label}: the container stops at once, cleanup cut short` };
+      }
+      case 'wrapper': {
+        const child = processes[i + 1];
+        if (!child) return { verdict: 'unknown', appReceivesSignal: 'unknown', events, summary: `${p.label} runs nothing known` };
+        ev(t, i, `forwards ${S} to ${child.label}`);
+        const inner = reach(i + 1, t, group);
+        const k = p.killAfterSeconds ?? 0;
+        if (inner.verdict === 'graceful' || inner.verdict === 'cut-short') {
+          ev(t + k, i, `${p.label} SIGKILLs what is left ${k} s after forwarding, and exits`);
+          const summary = inner.appReceivesSignal === true
+            ? `${p.label} kills ${app.label} ${k} s after forwarding ${S}: cleanup cut short`
+            : `${app.label} never receives ${S}, and ${p.label} kills it ${k} s later`;
+          return { verdict: 'cut-short', appReceivesSignal: inner.appReceivesSignal, stopsAt: inner.stopsAt, events, summary };
+        }
+        return inner;
+      }
+      case 'app':
+      default:
+        return reachApp(i, t, pid1, group);
+    }
+  };
+
+  const reachApp = (i: number, t: number, pid1: boolean, _group: boolean): Outcome => {
+    const p = processes[i];
+    if (p.handler === 'none') {
+      if (pid1) return killed(i, `${p.label} is PID 1 and installs no handler for ${S}: the signal is ignored`);
+      ev(t, i, `${p.label} receives ${S} and dies at once (it has no handler, so no cleanup)`);
+      return { verdict: 'graceful', appReceivesSignal: true, stopsAt: i, events, summary: `${p.label} receives ${S} and exits at once (no handler)` };
+    }
+    ev(t, i, `${p.label} receives ${S}${p.handler === 'yes' ? ' and runs its handler' : ''}`);
+    if (p.gracefulSignal && p.gracefulSignal !== S) ev(t, i, `${p.label} stops gracefully on ${p.gracefulSignal}, not ${S}`);
+    return { verdict: 'graceful', appReceivesSignal: true, stopsAt: i, events, summary: `${p.label} receives ${S}; the platform waits up to ${G} s for it to exit` };
+  };
+
+  // Process i died; its parent chain reacts.
+  const upstreamExit = (i: number, t: number, group: boolean): Outcome => {
+    for (let j = i - 1; j >= 0; j--) {
+      const q = processes[j];
+      if (q.role === 'init') {
+        ev(t, j, `${q.label} exits because its child exited; the container stops${group ? '' : ` and ${app.label} never receives ${S}`}`);
+        return { verdict: 'cut-short', appReceivesSignal: group, stopsAt: i, events, summary: `${processes[i].label} dies on ${S}, ${q.label} exits at once, and ${app.label} ${group ? 'has its cleanup cut short' : `never receives ${S}`}` };
+      }
+      if (q.role === 'wrapper') {
+        return { verdict: 'cut-short', appReceivesSignal: false, stopsAt: i, events, summary: `${processes[i].label} dies on ${S}; ${app.label} never receives it and is killed ${q.killAfterSeconds ?? 0} s later` };
+      }
+    }
+    return { verdict: 'cut-short', appReceivesSignal: false, stopsAt: i, events, summary: `${processes[i].label} dies on ${S}; ${app.label} never receives it` };
+  };
+
+  const out = reach(0, 0, false);
+  if (out.verdict === 'graceful') ev(G, 0, `if it is still running when the grace period (${G} s) ends: SIGKILL`);
+  return out;
+}

@@ -1,0 +1,22 @@
+import type { DockerfileRule, Report } from './rule';
+
+export const STOP102: DockerfileRule = {
+  meta: {
+    id: 'STOP102', name: 'no-shell-in-image', family: 'dockerfile', defaultSeverity: 'error', fixable: false,
+    summary: 'A shell-form command, or an explicit shell, on an image that has no shell (scratch, distroless): the container cannot start.',
+  },
+  check({ chains }) {
+    const out: Report[] = [];
+    for (const chain of chains) {
+      if (!chain.failsToStart) continue;
+      const first = chain.processes[0];
+      const origin = first?.origin ?? (chain.stage.cmd ?? chain.stage.entrypoint)?.words[0]?.origin;
+      if (!origin) continue;
+      out.push({
+        range: origin.range,
+        message: `${chain.image.ref} has no shell (${chain.image.reason}), so ${first?.via === 'shell-form' || !first ? 'the shell-form command (run as `/bin/sh -c …`)' : `\`${first.argv[0]}\``} cannot start: the container fails with "no such file or directory". Use exec form with the binary's path.`,
+      });
+    }
+    return out;
+  },
+};

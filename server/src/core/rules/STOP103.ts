@@ -1,0 +1,35 @@
+import type { DockerfileRule, Report } from './rule';
+import { advice, app, consequence, q, shellName } from './rule';
+
+export const STOP103: DockerfileRule = {
+  meta: {
+    id: 'STOP103', name: 'exec-form-wraps-shell', family: 'dockerfile', defaultSeverity: 'warning', fixable: false,
+    summary: 'Exec form that runs `sh -c …`: the JSON form does not help when the shell it starts stays in front of the app.',
+  },
+  check({ chains }) {
+    const out: Report[] = [];
+    for (const chain of chains) {
+      if (chain.failsToStart) continue;
+      for (const p of chain.processes) {
+        if (p.role !== 'shell' || p.kind !== 'shell' || p.via !== 'exec-form' || !p.exec || !p.origin) continue;
+        if (p.exec.verdict === 'exec') continue;
+        const a = app(chain);
+        const appLabel = a && a !== p ? q(a.label) : 'the app';
+        const S = chain.policy.signal;
+        if (p.exec.verdict === 'unknown') {
+          out.push({
+            range: p.origin.range, severity: 'info',
+            message: `Exec form, but it starts ${shellName(p, chain)} -c, and whether that shell execs ${appLabel} ${p.exec.why}. If it is dash, the shell keeps ${S} from the app. ${advice(p)}`,
+          });
+          continue;
+        }
+        const pos = chain.processes.indexOf(p) === 0 ? 'stays PID 1' : 'stays in between';
+        out.push({
+          range: p.origin.range,
+          message: `Exec form, but it starts ${shellName(p, chain)} -c, and the shell ${pos} because ${p.exec.why}: ${appLabel} never receives ${S}, and ${consequence(chain)}. ${advice(p)}`,
+        });
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,20 @@
+import type { DockerfileRule, Report } from './rule';
+
+export const STOP110: DockerfileRule = {
+  meta: {
+    id: 'STOP110', name: 'double-init', family: 'dockerfile', defaultSeverity: 'info', fixable: false,
+    summary: 'Two inits in front of the app: it works (measured), the inner one only warns that it is not a subreaper.',
+  },
+  check({ chains }) {
+    const out: Report[] = [];
+    for (const chain of chains) {
+      const inits = chain.processes.filter((p) => p.role === 'init');
+      if (inits.length < 2 || !inits[1].origin) continue;
+      out.push({
+        range: inits[1].origin.range,
+        message: `${inits[0].label} already runs as init; the second init (${inits[1].label}) is harmless (signals still reach the app; it warns that it is not a subreaper) but unnecessary.`,
+      });
+    }
+    return out;
+  },
+};

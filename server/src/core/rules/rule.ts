@@ -1,0 +1,71 @@
+// A rule is metadata plus a check over the parsed document and its launch chains (ESLint's shape).
+// Rules never re-parse text and never re-derive who PID 1 is: they read the chain.
+import type { Finding, Fix, RelatedInfo, Range, RuleMeta, Severity } from '../types';
+import type { DockerfileModel, DockerChain } from '../dockerfile';
+import type { ChainProcess, LaunchChain } from '../chain';
+import { familyLabel } from '../images';
+
+export interface DockerfileContext {
+  model: DockerfileModel;
+  chains: DockerChain[];
+}
+
+export interface Report {
+  range: Range;
+  message: string;
+  /** Lower than the rule's default when the verdict depends on something unknown. */
+  severity?: Severity;
+  related?: RelatedInfo[];
+  fixes?: Fix[];
+  file?: string;
+}
+
+export interface DockerfileRule {
+  meta: RuleMeta;
+  check(ctx: DockerfileContext): Report[];
+}
+
+export function toFinding(meta: RuleMeta, file: string, r: Report): Finding {
+  return {
+    rule: meta.id, severity: r.severity ?? meta.defaultSeverity, file: r.file ?? file, range: r.range, message: r.message,
+    related: r.related ?? [], fixes: r.fixes ?? [],
+  };
+}
+
+export function app(chain: LaunchChain): ChainProcess | undefined {
+  return chain.processes[chain.processes.length - 1];
+}
+
+export function q(s: string): string {
+  return `\`${s.length > 60 ? s.slice(0, 57) + '…' : s}\``;
+}
+
+/** "docker stop kills it after 10 s" and friends, from the chain's verdict. */
+export function consequence(chain: LaunchChain): string {
+  const o = chain.outcome;
+  const who = chain.policy.platform === 'kubernetes' ? 'the kubelet' : chain.policy.platform === 'compose' ? 'docker compose stop' : 'docker stop';
+  switch (o.verdict) {
+    case 'killed': return `${who} SIGKILLs it after ${chain.policy.gracePeriodSeconds} s`;
+    case 'cut-short': return 'the container stops before the app can finish its cleanup';
+    case 'fails-to-start': return 'the container cannot start';
+    case 'graceful': return 'the app still gets the signal';
+    default: return 'the outcome depends on what stopcheck cannot see';
+  }
+}
+
+export function shellName(p: ChainProcess, chain: LaunchChain): string {
+  const fam = p.family ?? chain.shellFamily;
+  const name = p.argv[0] ?? '/bin/sh';
+  if (fam === 'unknown') return name;
+  return `${name} (${familyLabel(fam)}${p.via === 'shell-form' && !('shellFromInstruction' in chain && (chain as { shellFromInstruction: boolean }).shellFromInstruction) && chain.image.known ? ` on this ${chain.image.distro} image` : ''})`;
+}
+
+/** What to do about a shell that stays, by the shape of its command string. */
+export function advice(p: ChainProcess): string {
+  switch (p.facts?.shape) {
+    case 'pipeline': return 'No shell can exec a pipeline: let the app log to stdout instead of piping it, or run the pipeline from a script that forwards the signal.';
+    case 'background': return 'Run the app in the foreground, started with `exec`.';
+    case 'compound': return 'End the command with `exec <app>`.';
+    default: return p.via === 'shell-form' ? 'Prefix the final command with `exec`, or use exec form.' : 'Prefix the final command with `exec` inside the string.';
+  }
+}
