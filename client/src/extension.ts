@@ -7,6 +7,7 @@ import {
 
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel | undefined;
+let timeline: vscode.OutputChannel | undefined;
 
 const DESCRIBE_COMMAND = 'stopcheck.server.describe';
 
@@ -17,6 +18,8 @@ export interface StopcheckApi {
 
 export async function activate(context: vscode.ExtensionContext): Promise<StopcheckApi> {
   output = vscode.window.createOutputChannel('stopcheck', { log: true });
+  timeline = vscode.window.createOutputChannel('stopcheck: launch chains', 'stopcheck-timeline');
+  context.subscriptions.push(timeline);
   context.subscriptions.push(output);
   const serverModule = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
@@ -62,9 +65,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Stopch
         void vscode.window.showErrorMessage(`stopcheck: ${res.error}`);
         return res;
       }
-      output?.appendLine('');
-      for (const c of res?.chains ?? []) c.timeline.forEach((l) => output?.appendLine(l));
-      output?.show(true);
+      timeline?.appendLine('');
+      for (const c of res?.chains ?? []) c.timeline.forEach((l) => timeline?.appendLine(l));
+      timeline?.show(true);
       return res;
     }),
     vscode.commands.registerCommand('stopcheck.restartServer', async () => {

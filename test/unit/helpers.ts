@@ -3,6 +3,7 @@ import { initShellParser } from '../../server/src/core/shell';
 import { analyzeDockerfile, type AnalyzeOptions } from '../../server/src/core/analyze';
 import type { Finding } from '../../server/src/core/types';
 import type { DockerChain } from '../../server/src/core/dockerfile';
+import { memFiles } from './memfs';
 
 before(async () => {
   await initShellParser();
@@ -11,7 +12,7 @@ before(async () => {
 export const DF = '/ws/Dockerfile';
 
 export function lint(text: string, opts: AnalyzeOptions = {}): Finding[] {
-  return analyzeDockerfile(DF, text, opts).findings;
+  return analyzeDockerfile(DF, text, { files: memFiles('/ws', {}), ...opts }).findings;
 }
 
 export function rules(text: string, opts: AnalyzeOptions = {}): string[] {

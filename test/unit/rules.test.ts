@@ -62,6 +62,9 @@ const positive: Record<string, Case[]> = {
   STOP110: [
     ['tini then dumb-init', 'FROM debian\nENTRYPOINT ["tini", "--", "dumb-init", "./app"]'],
   ],
+  STOP111: [
+    ['COPY ../start.sh', 'FROM debian\nCOPY ../start.sh /start.sh\nCMD ["/start.sh"]'],
+  ],
 };
 
 const negative: Record<string, Case[]> = {
@@ -120,6 +123,10 @@ const negative: Record<string, Case[]> = {
   ],
   STOP110: [
     ['one init', 'FROM debian\nENTRYPOINT ["tini", "--"]\nCMD ["./app"]'],
+  ],
+  STOP111: [
+    ['COPY from inside the context', 'FROM debian\nCOPY start.sh /start.sh\nCMD ["/start.sh"]'],
+    ['COPY ../ of a file the command does not run', 'FROM debian\nCOPY ../README /README\nCMD ["./app"]'],
   ],
 };
 

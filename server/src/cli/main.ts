@@ -11,6 +11,7 @@ import { ALL_RULES } from '../core/rules/index';
 import { describeTimeline } from '../core/describe';
 import type { LaunchChain } from '../core/chain';
 import { displayPath, formatText, toJson, toSarif, VERSION } from './format';
+import { diskFiles } from '../adapters/diskFiles';
 
 const HELP = `stopcheck ${VERSION} — finds why containers do not shut down gracefully
 
@@ -199,8 +200,20 @@ async function lint(o: Options, cwd: string, out: (s: string) => void, err: (s: 
       }
     }
     texts.set(file, new LineIndex(text));
-    findings.push(...analyzeDockerfile(file, text, { config }).findings);
+    const res = analyzeDockerfile(file, text, { config, files: diskFiles(path.dirname(file)) });
+    for (const c of res.chains) for (const h of c.scripts) if (!texts.has(h.source.file)) texts.set(h.source.file, new LineIndex(h.source.text));
+    findings.push(...res.findings);
   }
+  // A script run by several Dockerfiles is reported once per place.
+  const seen = new Set<string>();
+  const unique = findings.filter((f) => {
+    const k = `${f.rule}|${f.file}|${f.range.start.line}:${f.range.start.character}-${f.range.end.line}:${f.range.end.character}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  findings.length = 0;
+  findings.push(...unique);
   if (o.format === 'json') out(JSON.stringify(toJson(findings, cwd), null, 2));
   else if (o.format === 'sarif') out(JSON.stringify(toSarif(findings, cwd, (f) => texts.get(f.file)?.lineText(f.range.start.line) ?? ''), null, 2));
   else out(formatText(findings, cwd, process.stdout.isTTY === true && !process.env.NO_COLOR));
@@ -243,7 +256,7 @@ async function simulate(o: Options, cwd: string, out: (s: string) => void, err: 
   let config = loadConfig(o.config, cwd, err);
   if (o.grace !== undefined) config = { ...config, gracePeriods: { ...config.gracePeriods, docker: o.grace } };
   await initShellParser();
-  const res = analyzeDockerfile(file, text, { config, target: o.target });
+  const res = analyzeDockerfile(file, text, { config, target: o.target, files: diskFiles(path.dirname(file)) });
   if (o.target !== undefined && res.chains.length === 0) {
     err(`stopcheck: no stage "${o.target}" in ${o.paths[0]}`);
     return 2;

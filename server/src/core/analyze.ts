@@ -7,7 +7,7 @@ import { DOCKERFILE_RULES } from './rules/index';
 import { toFinding } from './rules/rule';
 import { readSuppressions, isSuppressed } from './suppress';
 
-export type FileKind = 'dockerfile' | 'unknown';
+export type FileKind = 'dockerfile' | 'script' | 'unknown';
 
 const DOCKERFILE_NAME = /^(?:Dockerfile|Containerfile)(?:\..+)?$|\.(?:dockerfile|containerfile)$/i;
 
@@ -28,6 +28,8 @@ export interface AnalyzeOptions {
   files?: FileAccess;
   /** Only this stage (name or index). */
   target?: string;
+  /** Build context folder (default: the Dockerfile's folder). */
+  contextDir?: string;
 }
 
 export function analyzeDockerfile(file: string, text: string, opts: AnalyzeOptions = {}): DockerfileAnalysis {
@@ -39,7 +41,7 @@ export function analyzeDockerfile(file: string, text: string, opts: AnalyzeOptio
     const s = model.stages.find((x) => x.name?.toLowerCase() === t) ?? (/^\d+$/.test(t) ? model.stages[Number(t)] : undefined);
     stages = s ? [s] : [];
   }
-  const chains = stages.map((s) => buildDockerChain(model, s, { gracePeriodSeconds: config.gracePeriods.docker }));
+  const chains = stages.map((s) => buildDockerChain(model, s, { gracePeriodSeconds: config.gracePeriods.docker, files: opts.files, contextDir: opts.contextDir }));
   const raw: Finding[] = [];
   for (const rule of DOCKERFILE_RULES) {
     if (effectiveSeverity(config, rule.meta.id, rule.meta.defaultSeverity) === undefined) continue;
@@ -53,20 +55,30 @@ export function analyzeDockerfile(file: string, text: string, opts: AnalyzeOptio
     }
     for (const r of reports) raw.push(toFinding(rule.meta, file, r));
   }
-  const findings = finalize(raw, text, config);
+  const texts = new Map<string, string>([[file, text]]);
+  for (const c of chains) for (const h of c.scripts) if (!texts.has(h.source.file)) texts.set(h.source.file, h.source.text);
+  const findings = finalize(raw, texts, config);
   return { model, chains, findings };
 }
 
 /** Apply severity settings and suppressions, drop duplicates (shared by inherited stages), sort. */
-export function finalize(raw: Finding[], text: string, config: StopcheckConfig): Finding[] {
-  const sup = readSuppressions(text);
+export function finalize(raw: Finding[], texts: Map<string, string>, config: StopcheckConfig): Finding[] {
+  const sups = new Map<string, ReturnType<typeof readSuppressions>>();
+  const supOf = (file: string) => {
+    let s = sups.get(file);
+    if (!s) {
+      s = readSuppressions(texts.get(file) ?? '');
+      sups.set(file, s);
+    }
+    return s;
+  };
   const seen = new Set<string>();
   const out: Finding[] = [];
   for (const f of raw) {
     const configured = config.severity[f.rule];
     const sev = effectiveSeverity(config, f.rule, f.severity);
     if (sev === undefined) continue;
-    if (isSuppressed(sup, f)) continue;
+    if (isSuppressed(supOf(f.file), f)) continue;
     const key = `${f.rule}|${f.file}|${f.range.start.line}:${f.range.start.character}|${f.message}`;
     if (seen.has(key)) continue;
     seen.add(key);

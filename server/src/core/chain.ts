@@ -3,8 +3,42 @@
 // Every rule, hover, fix and simulation reads this model (DESIGN.md "The one idea").
 import type { Location } from './types';
 import type { ImageInfo, ShellFamily } from './images';
+import { parseSignal } from './signals';
 import { familyLabel, familyOfShellPath, isShellName } from './images';
 import { commandStringFacts, decideExec, type CommandStringFacts, type ExecDecision } from './shell';
+import { analyzeScript, type ScriptAnalysis, type Terminal, type TrapInfo } from './script';
+
+/** A start script found in the build context (or written inline in the Dockerfile). */
+export interface ScriptSource {
+  /** File that holds the text (the Dockerfile itself for `COPY <<EOF`). */
+  file: string;
+  text: string;
+  /** Line of the file where the script's first line is (0 for a real file). */
+  lineOffset: number;
+  /** The COPY/ADD that puts it into the image. */
+  copy?: Location;
+}
+
+/** A script the chain passes through, whether it execs away or stays. */
+export interface ScriptHop {
+  imagePath: string;
+  source: ScriptSource;
+  analysis: ScriptAnalysis;
+  /** The terminal the chain follows. */
+  terminal?: Terminal;
+  /** Every terminal that does not replace the script. */
+  staying: Terminal[];
+  execs: boolean;
+  family: ShellFamily;
+  /** Where the script is started (Dockerfile word). */
+  runBy?: Location;
+  /** Run directly (exec form / path), not as `sh script`. */
+  direct: boolean;
+  /** Process index in the chain when the script stays. */
+  processIndex?: number;
+}
+
+export type ScriptResolver = (imagePath: string) => ScriptSource | { error: string; copy?: Location } | undefined;
 
 /** A command-line word with where it was written. */
 export interface Word {
@@ -50,6 +84,12 @@ export interface ChainProcess {
   gracefulSignal?: string;
   /** Facts a reader needs, in plain words. */
   notes: string[];
+  /** kind 'script': the script and how it handles the stop signal. */
+  script?: ScriptHop;
+  /** A trap in this shell that forwards the stop signal. */
+  trap?: TrapInfo;
+  /** Started in the background by a shell (SIGINT/SIGQUIT start ignored). */
+  background?: boolean;
 }
 
 export type Verdict = 'graceful' | 'killed' | 'cut-short' | 'fails-to-start' | 'unknown';
@@ -102,6 +142,12 @@ export interface InterpretContext {
   image: ImageInfo;
   assumptions: string[];
   depth: number;
+  resolveScript?: ScriptResolver;
+  hops?: ScriptHop[];
+  /** Set when something in the chain cannot start. */
+  failsToStart?: { message: string; at?: Location };
+  /** Problems resolving files (outside the build context, missing). */
+  fileProblems?: Array<{ message: string; at?: Location }>;
 }
 
 const INIT_NAMES = new Set(['tini', 'tini-static', 'docker-init']);
@@ -271,8 +317,13 @@ export function interpret(words: Word[], ctx: InterpretContext, out: ChainProces
     if (i < shellWords.length) {
       // `sh script.sh [args]`: the shell reads a script file.
       const script = shellWords[i].value;
+      const src = shellWords[i].literal ? lookupScript(script, ctx) : undefined;
+      if (src) {
+        followScript(src, script, shellWords.slice(i + 1), shellWords[i], ctx, out, via, false, family);
+        return;
+      }
       out.push({ role: 'shell', kind: 'script', argv: argv.slice(0, i + 1), label: `${shellWords[0].value} ${script}`, origin, via, family, notes: [`runs the script ${script}`] });
-      ctx.assumptions.push(`the script ${script} is not analysed here`);
+      ctx.assumptions.push(`the script ${script} is not in the build context stopcheck can see, so it is not analysed`);
       return;
     }
     out.push({ role: 'shell', kind: 'shell', argv, label: shellWords[0].value, origin, via, family, notes: ['an interactive shell with no command'] });
@@ -342,6 +393,13 @@ export function interpret(words: Word[], ctx: InterpretContext, out: ChainProces
     }
   }
 
+  // A start script in the build context?
+  const src = lookupScript(argv[0], ctx);
+  if (src && looksLikeShellScript(src.text, argv[0])) {
+    followScript(src, argv[0], words.slice(1), words[0], ctx, out, via, true);
+    return;
+  }
+
   // The app.
   const noHandler = NO_HANDLER.find((n) => n.test(argv));
   const graceful = gracefulSignalOf(argv);
@@ -357,9 +415,114 @@ export function interpret(words: Word[], ctx: InterpretContext, out: ChainProces
     proc.kind = 'script';
     proc.handler = undefined;
     proc.notes = [`runs the script ${argv[0]}`];
-    ctx.assumptions.push(`the script ${argv[0]} is not analysed here`);
+    ctx.assumptions.push(`the script ${argv[0]} is not in the build context stopcheck can see, so it is not analysed`);
   }
   out.push(proc);
+}
+
+function lookupScript(p: string, ctx: InterpretContext): ScriptSource | undefined {
+  if (!ctx.resolveScript) return undefined;
+  const candidates = p.includes('/') ? [p] : ['/usr/local/bin/', '/usr/local/sbin/', '/usr/bin/', '/bin/', '/usr/sbin/', '/sbin/'].map((d) => d + p);
+  for (const c of candidates) {
+    const r = ctx.resolveScript(c);
+    if (!r) continue;
+    if ('error' in r) {
+      (ctx.fileProblems ??= []).push({ message: r.error, at: r.copy });
+      return undefined;
+    }
+    return r;
+  }
+  return undefined;
+}
+
+function looksLikeShellScript(text: string, name: string): boolean {
+  const first = text.split(/\r?\n/, 1)[0];
+  if (first.startsWith('#!')) return /\b(sh|bash|dash|ash|busybox)\b/.test(first);
+  return /\.(sh|bash)$/.test(name) || !/[\u0000-\u0008]/.test(text.slice(0, 512));
+}
+
+function shebangFamily(a: ScriptAnalysis, imageFamily: ShellFamily): ShellFamily {
+  const interp = a.shebang?.interpreter.replace(/\r$/, '');
+  if (!interp) return imageFamily;
+  if (a.shebang && /busybox/.test(interp) && a.shebang.args[0]) return 'busybox';
+  return familyOfShellPath(interp, imageFamily);
+}
+
+const ARGS_WORD = /^("\$@"|\$@|"\$\{@\}"|\$\{@\}|"\$\*"|\$\*)$/;
+
+function toWords(src: ScriptSource, ws: Terminal['words'], args: Word[]): Word[] {
+  const out: Word[] = [];
+  for (const w of ws) {
+    if (ARGS_WORD.test(w.text)) {
+      out.push(...args);
+      continue;
+    }
+    const range = { start: { line: w.range.start.line + src.lineOffset, character: w.range.start.character }, end: { line: w.range.end.line + src.lineOffset, character: w.range.end.character } };
+    out.push({ value: w.value ?? w.text, literal: w.value !== undefined, origin: { file: src.file, range } });
+  }
+  return out;
+}
+
+/** Continue the chain through a start script: it execs away, or it stays in front of what it runs. */
+function followScript(src: ScriptSource, imagePath: string, args: Word[], runWord: Word, ctx: InterpretContext, out: ChainProcess[],
+  via: ChainProcess['via'], direct: boolean, shellFamily?: ShellFamily): void {
+  const analysis = analyzeScript(src.text);
+  const family = direct ? shebangFamily(analysis, ctx.imageFamily) : (shellFamily ?? ctx.imageFamily);
+  const name = imagePath.split('/').pop() ?? imagePath;
+  if (direct && !analysis.shebang && !ctx.failsToStart) {
+    ctx.failsToStart = { message: `${imagePath} has no #! line, so starting it directly fails with "exec format error"`, at: runWord.origin };
+  } else if (analysis.crlf && !ctx.failsToStart) {
+    ctx.failsToStart = {
+      message: direct && analysis.shebang
+        ? `${imagePath} has Windows (CRLF) line endings: the kernel looks for the interpreter "${analysis.shebang.interpreter}\\r" and fails with "no such file or directory"`
+        : `${imagePath} has Windows (CRLF) line endings: every command in it ends with a carriage return and fails`,
+      at: runWord.origin,
+    };
+  }
+  const real = analysis.terminals.filter((t) => t.kind !== 'exit' && t.kind !== 'end');
+  const staying = real.filter((t) => t.kind !== 'exec');
+  const execs = real.filter((t) => t.kind === 'exec');
+  const main = staying[0] ?? execs[execs.length - 1];
+  const hop: ScriptHop = { imagePath, source: src, analysis, terminal: main, staying, execs: staying.length === 0 && execs.length > 0, family, runBy: runWord.origin, direct };
+  (ctx.hops ??= []).push(hop);
+  const ctxDeeper = { ...ctx, depth: ctx.depth + 1, imageFamily: ctx.imageFamily };
+  if (main && main.kind === 'exec') {
+    const w = toWords(src, main.words, args);
+    if (w.length > 0) interpret(w, ctxDeeper, out, via);
+    else ctx.assumptions.push(`${name} execs "$@", but no arguments (CMD) are given`);
+    return;
+  }
+  const forwarding = analysis.traps.find((t) => t.forwards);
+  const proc: ChainProcess = {
+    role: 'shell', kind: 'script', argv: [imagePath, ...args.map((a) => a.value)], label: `${name} (${familyLabel(family)})`,
+    origin: runWord.origin, via, family, script: hop, trap: forwarding, notes: [],
+  };
+  if (!main) {
+    proc.notes.push('the script ends without starting anything that keeps running');
+    out.push(proc);
+    hop.processIndex = out.length - 1;
+    return;
+  }
+  out.push(proc);
+  hop.processIndex = out.length - 1;
+  const before = out.length;
+  switch (main.kind) {
+    case 'command':
+    case 'nested-shell':
+    case 'pipeline':
+      interpret(toWords(src, main.words, args), ctxDeeper, out, 'command-string');
+      break;
+    case 'wait':
+    case 'keepalive':
+    case 'background': {
+      const bg = main.kind === 'background' ? { words: main.words } : analysis.background[analysis.background.length - 1];
+      if (bg) interpret(toWords(src, bg.words, args), ctxDeeper, out, 'command-string');
+      if (out.length > before) out[out.length - 1].background = true;
+      break;
+    }
+    default:
+      break;
+  }
 }
 
 /** Walk the stop signal down the chain. Times are in seconds after the stop request. */
@@ -408,7 +571,16 @@ export function evaluate(processes: ChainProcess[], policy: StopPolicy, failsToS
         return reach(i + 1, t, false);
       }
       case 'shell': {
-        if (p.exec?.verdict === 'unknown' || p.kind === 'script') {
+        if (p.kind === 'script' && p.script) {
+          const sigName = S.replace(/^SIG/, '');
+          const trap = p.script.analysis.traps.find((x) => x.signals.includes(sigName) || x.signals.includes(String(signalNumber(S))));
+          if (trap) return scriptTrap(i, t, trap, p);
+          if (i === appIdx) {
+            ev(t, i, `${p.label} ends without starting anything that keeps running`);
+            return { verdict: 'unknown', appReceivesSignal: 'unknown', stopsAt: i, events, summary: `${p.label} starts nothing that keeps running` };
+          }
+        }
+        if (p.exec?.verdict === 'unknown' || (p.kind === 'script' && !p.script)) {
           ev(t, i, p.kind === 'script' ? `${p.label}: what the script does with ${S} is not analysed` : `${p.label}: ${p.exec?.why ?? 'unknown'}`);
           return { verdict: 'unknown', appReceivesSignal: 'unknown', stopsAt: i, events, summary: p.kind === 'script' ? `depends on ${p.label}` : `${p.exec?.why ?? 'depends on the image\'s /bin/sh'}` };
         }
@@ -447,6 +619,33 @@ export function evaluate(processes: ChainProcess[], policy: StopPolicy, failsToS
     }
   };
 
+  const scriptTrap = (i: number, t: number, trap: TrapInfo, p: ChainProcess): Outcome => {
+    const pid1 = i === 0;
+    if (!trap.forwards) {
+      ev(t, i, `${p.label} runs its trap for ${S} (${trap.action.trim()}), which does not signal ${app.label}`);
+      if (/\bexit\b/.test(trap.action)) {
+        const init = processes.slice(0, i).reverse().find((q) => q.role === 'init');
+        ev(t, i, `${p.label} exits; ${pid1 ? 'as PID 1 its exit stops the container' : `${init?.label ?? 'its parent'} exits`}, and ${app.label} never receives ${S}`);
+        return { verdict: 'cut-short', appReceivesSignal: false, stopsAt: i, events, summary: `the trap in ${p.label} exits without signalling ${app.label}: the container stops at once` };
+      }
+      return killed(i, `${app.label} never receives ${S}`);
+    }
+    const sends = trap.sends ?? 'SIGTERM';
+    ev(t, i, `${p.label} runs its trap: sends ${sends} to ${app.label}`);
+    if (app.background && (sends === 'SIGINT' || sends === 'SIGQUIT')) {
+      ev(t, appIdx, `${app.label} was started in the background, so it starts with ${sends} ignored (POSIX); only a handler it installs itself receives it`);
+      if (app.handler === 'none') return killed(appIdx, `${app.label} ignores ${sends}`);
+      return { verdict: 'unknown', appReceivesSignal: 'unknown', stopsAt: appIdx, events, summary: `${app.label} gets ${sends} only if it installs its own handler for it (a background command starts with it ignored)` };
+    }
+    ev(t, appIdx, `${app.label} receives ${sends}`);
+    if (!p.script?.analysis.waitsAgain) {
+      ev(t, i, `the script's \`wait\` returns as soon as the trap has run, and the script exits: the container stops while ${app.label} is still cleaning up`);
+      return { verdict: 'cut-short', appReceivesSignal: true, stopsAt: appIdx, events, summary: `${p.label} forwards ${S} but does not wait again, so ${app.label}'s cleanup is cut short` };
+    }
+    ev(t, i, `${p.label} waits for ${app.label} to exit`);
+    return { verdict: 'graceful', appReceivesSignal: true, stopsAt: appIdx, events, summary: `${p.label} forwards ${S} to ${app.label} and waits for it` };
+  };
+
   const reachApp = (i: number, t: number, pid1: boolean, _group: boolean): Outcome => {
     const p = processes[i];
     if (p.handler === 'none') {
@@ -477,4 +676,8 @@ export function evaluate(processes: ChainProcess[], policy: StopPolicy, failsToS
   const out = reach(0, 0, false);
   if (out.verdict === 'graceful') ev(G, 0, `if it is still running when the grace period (${G} s) ends: SIGKILL`);
   return out;
+}
+
+function signalNumber(name: string): number {
+  return parseSignal(name).number;
 }

@@ -1,11 +1,13 @@
 // Dockerfile → stages with their effective SHELL, ENTRYPOINT, CMD, STOPSIGNAL and base image, and the
 // launch chain of every stage that can be run. Parsing is dockerfile-ast's; this file only reads it.
 import { DockerfileParser, type JSONArgument, type Instruction, type JSONInstruction, type Dockerfile, type From } from 'dockerfile-ast';
-import type { Location, Range } from './types';
+import type { FileAccess, Location, Range } from './types';
 import { LineIndex } from './text';
 import { classifyImage, type ImageInfo, type ShellFamily, familyOfShellPath } from './images';
 import { parseSignal } from './signals';
-import { evaluate, interpret, type LaunchChain, type StopPolicy, type Word } from './chain';
+import { evaluate, interpret, type InterpretContext, type LaunchChain, type ScriptHop, type ScriptResolver, type StopPolicy, type Word } from './chain';
+import { resolveImagePath } from './context';
+import * as path from 'path';
 
 export interface ExecCommand {
   form: 'exec' | 'shell';
@@ -168,6 +170,10 @@ export function runnableStages(model: DockerfileModel): Stage[] {
 
 export interface ChainOptions {
   gracePeriodSeconds: number;
+  /** Reads files of the build context; without it scripts are not followed. */
+  files?: FileAccess;
+  /** Build context folder; defaults to the Dockerfile's folder. */
+  contextDir?: string;
 }
 
 export interface DockerChain extends LaunchChain {
@@ -175,6 +181,12 @@ export interface DockerChain extends LaunchChain {
   /** The shell used for shell form. */
   shellArgv: string[];
   shellFromInstruction: boolean;
+  /** Start scripts the chain passes through. */
+  scripts: ScriptHop[];
+  failsToStartAt?: Location;
+  /** Why it cannot start: the image has no shell, or a start script is broken. */
+  failsToStartKind?: 'no-shell' | 'script';
+  fileProblems: Array<{ message: string; at?: Location }>;
 }
 
 /** Docker's combination of SHELL, ENTRYPOINT and CMD into the argv of PID 1. */
@@ -207,14 +219,35 @@ export function buildDockerChain(model: DockerfileModel, stage: Stage, opts: Cha
   if (shellFormFirst && shellFamily === 'none' && !stage.shell) {
     failsToStart = `${image.ref} has no /bin/sh, so the shell-form command cannot start`;
   }
+  const hops: ScriptHop[] = [];
+  let failsToStartAt: Location | undefined;
+  const fileProblems: Array<{ message: string; at?: Location }> = [];
   if (!failsToStart && words.length > 0) {
-    const ctx = { imageFamily: shellFamily, image, assumptions, depth: 0 };
+    const files = opts.files;
+    const contextDir = opts.contextDir ?? path.dirname(model.file);
+    const memo = new Map();
+    const resolveScript: ScriptResolver | undefined = files ? (imagePath) => {
+      const r = resolveImagePath(model, stage, imagePath, contextDir, files, memo);
+      if (!r) return undefined;
+      if (r.kind === 'outside') return { error: `COPY ${r.source} points outside the build context: Docker refuses it, and stopcheck does not follow it`, copy: r.copy };
+      if (r.kind === 'missing') {
+        assumptions.push(`${r.source} (COPY on line ${r.copy.range.start.line + 1}) is not in the build context, so ${imagePath} is not analysed`);
+        return undefined;
+      }
+      if (r.kind === 'inline') return { file: r.file, text: r.text, lineOffset: r.lineOffset, copy: r.copy };
+      return { file: r.file, text: r.text, lineOffset: 0, copy: r.copy };
+    } : undefined;
+    const ctx: InterpretContext = { imageFamily: shellFamily, image, assumptions, depth: 0, resolveScript, hops, fileProblems };
     // SHELL-form: mark the implicit shell.
     interpret(words, ctx, processes, shellFormFirst ? 'shell-form' : 'exec-form');
     if (shellFormFirst && processes[0]?.role === 'shell') processes[0].via = 'shell-form';
     const first = processes[0];
     if (first && first.role === 'shell' && first.kind === 'shell' && image.family === 'none' && !stage.shell && !shellFormFirst) {
       failsToStart = `${image.ref} has no shell, so \`${first.argv[0]}\` cannot start`;
+    }
+    if (!failsToStart && ctx.failsToStart) {
+      failsToStart = ctx.failsToStart.message;
+      failsToStartAt = ctx.failsToStart.at;
     }
   }
   if (words.length === 0) {
@@ -225,9 +258,14 @@ export function buildDockerChain(model: DockerfileModel, stage: Stage, opts: Cha
 
   const policy = stopPolicy(model, stage, image, opts);
   const outcome = evaluate(processes, policy, failsToStart);
+  const last = processes[processes.length - 1];
+  if (last && last.role === 'app' && last.handler === 'unknown' && outcome.appReceivesSignal === true && processes.indexOf(last) === 0) {
+    assumptions.push(`${last.label} handles ${policy.signal} itself (as PID 1, a program without a handler ignores it)`);
+  }
   return {
     file: model.file, target: stageLabel(stage), image, shellFamily, processes, policy, outcome, assumptions, failsToStart,
-    stage, shellArgv, shellFromInstruction: !!stage.shell,
+    stage, shellArgv, shellFromInstruction: !!stage.shell, scripts: hops, failsToStartAt, fileProblems,
+    failsToStartKind: failsToStart ? (failsToStartAt ? 'script' : 'no-shell') : undefined,
   };
 }
 

@@ -73,6 +73,8 @@ export interface FileAccess {
   exists(file: string): boolean;
   /** Directory listing (names only), or undefined. */
   list?(dir: string): string[] | undefined;
+  /** Whether the path is a directory. */
+  isDirectory?(file: string): boolean;
 }
 
 export function range(sl: number, sc: number, el: number, ec: number): Range {

@@ -8,13 +8,13 @@ export const STOP102: DockerfileRule = {
   check({ chains }) {
     const out: Report[] = [];
     for (const chain of chains) {
-      if (!chain.failsToStart) continue;
+      if (!chain.failsToStart || chain.failsToStartKind !== 'no-shell') continue;
       const first = chain.processes[0];
       const origin = first?.origin ?? (chain.stage.cmd ?? chain.stage.entrypoint)?.words[0]?.origin;
       if (!origin) continue;
       out.push({
         range: origin.range,
-        message: `${chain.image.ref} has no shell (${chain.image.reason}), so ${first?.via === 'shell-form' || !first ? 'the shell-form command (run as `/bin/sh -c …`)' : `\`${first.argv[0]}\``} cannot start: the container fails with "no such file or directory". Use exec form with the binary's path.`,
+        message: `${first?.via === 'shell-form' || !first ? 'Shell form runs `/bin/sh -c …`' : `This runs \`${first.argv[0]}\``}, but ${chain.image.reason} (${chain.image.ref}): the container fails to start with "no such file or directory". Use exec form with the binary's path.`,
       });
     }
     return out;

@@ -16,7 +16,7 @@ export const STOP106: DockerfileRule = {
         const child = chain.processes[i + 1];
         const shellStays = child && child.role === 'shell';
         const what = shellStays
-          ? `\`${p.kind} -c\` runs the user's login shell (${child.label}), which stays in front of the app: ${p.kind} forwards ${S} to that shell, the shell dies, the app never receives ${S}, and ${p.kind} exits ${p.killAfterSeconds} s later`
+          ? `\`${p.kind} -c\` runs the user's login shell (${child.argv[0]}, ${child.family === 'bash' ? 'bash' : child.family === 'dash' ? 'dash' : 'its /bin/sh'}), which stays in front of the app: ${p.kind} forwards ${S} to that shell, the shell dies, the app never receives ${S}, and ${p.kind} exits ${p.killAfterSeconds} s later`
           : `${p.kind} forwards ${S} to the app and SIGKILLs it ${p.killAfterSeconds} s later, whatever the grace period`;
         out.push({
           range: p.origin.range,

@@ -2,7 +2,7 @@
 // Rules never re-parse text and never re-derive who PID 1 is: they read the chain.
 import type { Finding, Fix, RelatedInfo, Range, RuleMeta, Severity } from '../types';
 import type { DockerfileModel, DockerChain } from '../dockerfile';
-import type { ChainProcess, LaunchChain } from '../chain';
+import type { ChainProcess, LaunchChain, ScriptHop } from '../chain';
 import { familyLabel } from '../images';
 
 export interface DockerfileContext {
@@ -49,7 +49,7 @@ export function consequence(chain: LaunchChain): string {
     case 'cut-short': return 'the container stops before the app can finish its cleanup';
     case 'fails-to-start': return 'the container cannot start';
     case 'graceful': return 'the app still gets the signal';
-    default: return 'the outcome depends on what stopcheck cannot see';
+    default: return `it depends: ${o.summary}`;
   }
 }
 
@@ -68,4 +68,37 @@ export function advice(p: ChainProcess): string {
     case 'compound': return 'End the command with `exec <app>`.';
     default: return p.via === 'shell-form' ? 'Prefix the final command with `exec`, or use exec form.' : 'Prefix the final command with `exec` inside the string.';
   }
+}
+
+/** A range inside a script, moved to its place in the file that holds it (heredocs live in the Dockerfile). */
+export function inScript(hop: ScriptHop, r: Range): Range {
+  const o = hop.source.lineOffset;
+  return { start: { line: r.start.line + o, character: r.start.character }, end: { line: r.end.line + o, character: r.end.character } };
+}
+
+export function scriptName(hop: ScriptHop): string {
+  return hop.imagePath.split('/').pop() ?? hop.imagePath;
+}
+
+/** Related info pointing at the Dockerfile word that starts the script. */
+export function runByRelated(hop: ScriptHop, what = 'the Dockerfile starts the script here'): RelatedInfo[] {
+  return hop.runBy ? [{ file: hop.runBy.file, range: hop.runBy.range, message: what }] : [];
+}
+
+/** "(Dockerfile line 7)" for script messages. */
+export function runByText(hop: ScriptHop): string {
+  if (!hop.runBy) return '';
+  const f = hop.runBy.file.split('/').pop();
+  return ` (run by ${f} line ${hop.runBy.range.start.line + 1})`;
+}
+
+/** Report in the script, plus its twin on the Dockerfile word that runs it. */
+export function scriptAndDockerfile(hop: ScriptHop, at: Range, scriptMsg: string, dockerMsg: string | undefined, severity?: Severity): Report[] {
+  const out: Report[] = [];
+  const loc = inScript(hop, at);
+  out.push({ file: hop.source.file, range: loc, message: scriptMsg + runByText(hop), related: runByRelated(hop), severity });
+  if (dockerMsg && hop.runBy && !(hop.source.file === hop.runBy.file && loc.start.line === hop.runBy.range.start.line)) {
+    out.push({ file: hop.runBy.file, range: hop.runBy.range, message: dockerMsg, related: [{ file: hop.source.file, range: loc, message: `${scriptName(hop)} line ${loc.start.line + 1}` }], severity });
+  }
+  return out;
 }

@@ -1,0 +1,29 @@
+import type { DockerfileRule, Report } from './rule';
+import { app, consequence, q, scriptAndDockerfile, scriptName } from './rule';
+
+export const STOP201: DockerfileRule = {
+  meta: {
+    id: 'STOP201', name: 'script-no-exec', family: 'script', defaultSeverity: 'warning', fixable: false,
+    summary: 'A start script runs its final command without `exec`, so the script\'s shell stays in front of the app.',
+  },
+  check({ chains }) {
+    const out: Report[] = [];
+    for (const chain of chains) {
+      for (const hop of chain.scripts) {
+        if (hop.processIndex === undefined) continue;
+        const t = hop.terminal;
+        if (!t || t.kind !== 'command') continue;
+        const a = app(chain);
+        const S = chain.policy.signal;
+        const initFirst = chain.processes.slice(0, hop.processIndex).some((p) => p.role === 'init');
+        const pos = hop.processIndex === 0 ? 'stays PID 1' : 'stays in between';
+        const cmd = q(t.words.map((w) => w.text).join(' '));
+        const msg = `${cmd} is the script's last command but is not started with \`exec\`: no shell execs the last command of a script file, so ${scriptName(hop)} ${pos}, ${a && a.role === 'app' ? q(a.label) : 'the app'} never receives ${S}, and ${consequence(chain)}. Write \`exec ${t.words.map((w) => w.text).join(' ')}\`.`;
+        const docker = initFirst ? undefined
+          : `Runs ${scriptName(hop)}, whose last command ${cmd} is not started with \`exec\`: the script's shell ${pos} and keeps ${S} from the app; ${consequence(chain)}.`;
+        out.push(...scriptAndDockerfile(hop, t.range, msg, docker));
+      }
+    }
+    return out;
+  },
+};
