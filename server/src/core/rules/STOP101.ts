@@ -12,20 +12,21 @@ export const STOP101: DockerfileRule = {
       for (const p of chain.processes) {
         if (p.role !== 'shell' || p.kind !== 'shell' || p.via !== 'shell-form' || !p.exec || !p.origin) continue;
         if (p.exec.verdict === 'exec') continue;
+        const unsure = chain.outcome.verdict === 'unknown' ? 'info' as const : undefined;
         const a = app(chain);
         const appLabel = a && a !== p ? q(a.label) : 'the app';
         const S = chain.policy.signal;
         if (p.exec.verdict === 'unknown') {
           out.push({
-            range: p.origin.range, severity: 'info',
+            file: p.origin.file, range: p.origin.range, severity: 'info',
             message: `Shell form runs ${shellName(p, chain)} -c, and whether it execs ${appLabel} ${p.exec.why}. `
-              + `If /bin/sh is dash (Debian/Ubuntu-based images) the shell stays PID 1, ${appLabel} never receives ${S}, and it is killed when the grace period ends. ${advice(p)}`,
+              + `${p.family === 'unknown' ? 'If /bin/sh is dash (Debian/Ubuntu-based images), the' : 'If the'} shell stays, ${appLabel} never receives ${S} and is killed when the grace period ends. ${advice(p)}`,
           });
           continue;
         }
         const pos = chain.processes.indexOf(p) === 0 ? 'stays PID 1' : 'stays in between';
         out.push({
-          range: p.origin.range,
+          file: p.origin.file, range: p.origin.range, severity: unsure,
           message: `Shell form runs ${shellName(p, chain)} -c, and the shell ${pos} because ${p.exec.why}: ${appLabel} never receives ${S}, and ${consequence(chain)}. `
             + `${advice(p)}`,
         });

@@ -13,7 +13,7 @@ export const STOP102: DockerfileRule = {
       const origin = first?.origin ?? (chain.stage.cmd ?? chain.stage.entrypoint)?.words[0]?.origin;
       if (!origin) continue;
       out.push({
-        range: origin.range,
+        file: origin.file, range: origin.range,
         message: `${first?.via === 'shell-form' || !first ? 'Shell form runs `/bin/sh -c …`' : `This runs \`${first.argv[0]}\``}, but ${chain.image.reason} (${chain.image.ref}): the container fails to start with "no such file or directory". Use exec form with the binary's path.`,
       });
     }

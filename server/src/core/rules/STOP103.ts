@@ -13,19 +13,20 @@ export const STOP103: DockerfileRule = {
       for (const p of chain.processes) {
         if (p.role !== 'shell' || p.kind !== 'shell' || p.via !== 'exec-form' || !p.exec || !p.origin) continue;
         if (p.exec.verdict === 'exec') continue;
+        const unsure = chain.outcome.verdict === 'unknown' ? 'info' as const : undefined;
         const a = app(chain);
         const appLabel = a && a !== p ? q(a.label) : 'the app';
         const S = chain.policy.signal;
         if (p.exec.verdict === 'unknown') {
           out.push({
-            range: p.origin.range, severity: 'info',
+            file: p.origin.file, range: p.origin.range, severity: 'info',
             message: `Exec form, but it starts ${shellName(p, chain)} -c, and whether that shell execs ${appLabel} ${p.exec.why}. If it is dash, the shell keeps ${S} from the app. ${advice(p)}`,
           });
           continue;
         }
         const pos = chain.processes.indexOf(p) === 0 ? 'stays PID 1' : 'stays in between';
         out.push({
-          range: p.origin.range,
+          file: p.origin.file, range: p.origin.range, severity: unsure,
           message: `Exec form, but it starts ${shellName(p, chain)} -c, and the shell ${pos} because ${p.exec.why}: ${appLabel} never receives ${S}, and ${consequence(chain)}. ${advice(p)}`,
         });
       }

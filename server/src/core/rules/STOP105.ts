@@ -14,7 +14,7 @@ export const STOP105: DockerfileRule = {
         const S = chain.policy.signal;
         const measured = p.kind === 'npm';
         out.push({
-          range: p.origin.range,
+          file: p.origin.file, range: p.origin.range,
           message: `${q(p.label)} runs the package.json script through \`sh -c\`. On ${S}, ${p.kind} signals that shell, which dies, and ${p.kind} exits: the app never receives ${S} and the container stops with its cleanup cut short${measured ? '' : ` (${p.kind} modelled like npm)`}. Run the app directly in exec form, e.g. CMD ["node", "server.js"].`,
         });
       }

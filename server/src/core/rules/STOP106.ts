@@ -19,7 +19,7 @@ export const STOP106: DockerfileRule = {
           ? `\`${p.kind} -c\` runs the user's login shell (${child.argv[0]}, ${child.family === 'bash' ? 'bash' : child.family === 'dash' ? 'dash' : 'its /bin/sh'}), which stays in front of the app: ${p.kind} forwards ${S} to that shell, the shell dies, the app never receives ${S}, and ${p.kind} exits ${p.killAfterSeconds} s later`
           : `${p.kind} forwards ${S} to the app and SIGKILLs it ${p.killAfterSeconds} s later, whatever the grace period`;
         out.push({
-          range: p.origin.range,
+          file: p.origin.file, range: p.origin.range,
           message: `${q(p.label)}: ${what}. Switch users with \`gosu\` or \`su-exec\` (they exec, leaving no wrapper), or with a USER instruction.`,
         });
       }

@@ -14,7 +14,7 @@ export const STOP107: DockerfileRule = {
       if (chain.outcome.verdict !== 'killed' || chain.outcome.stopsAt !== chain.processes.length - 1) continue;
       const S = chain.policy.signal;
       out.push({
-        range: a.origin.range,
+        file: a.origin.file, range: a.origin.range,
         message: `${q(a.label)} runs as PID 1 and ${a.handlerNote?.replace(/^`[^`]+` /, '') ?? 'installs no signal handler'}; the kernel gives PID 1 no default action, so ${S} is ignored and the container is SIGKILLed after ${chain.policy.gracePeriodSeconds} s. Put an init in front (ENTRYPOINT ["tini", "--"], \`docker run --init\`) so the signal's default action applies.`,
       });
     }

@@ -23,7 +23,9 @@ export const STOP108: DockerfileRule = {
         continue;
       }
       const p = parseSignal(raw);
-      if (!p.ok) {
+      if (!p.ok && /^-?\d+$/.test(raw) && Number(raw) !== 0) {
+        out.push({ range: r, message: `${raw} names no Linux signal (1–64): Docker accepts the number, but the stop signal can never be delivered, so every stop ends in SIGKILL. Use a name such as SIGTERM.` });
+      } else if (!p.ok) {
         out.push({ range: r, message: `${p.error}: the build fails. Use a name such as SIGTERM, SIGINT or SIGQUIT (Docker also accepts TERM, sigterm or 15).` });
       } else if (p.name === 'SIGKILL' || p.name === 'SIGSTOP') {
         out.push({ range: r, severity: 'warning', message: `${p.name} cannot be caught: every stop is a hard kill${p.name === 'SIGSTOP' ? ' after the process is frozen for the whole grace period' : ''}, with no cleanup. Use the signal the app handles (usually SIGTERM).` });

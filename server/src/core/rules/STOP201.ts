@@ -9,6 +9,7 @@ export const STOP201: DockerfileRule = {
   check({ chains }) {
     const out: Report[] = [];
     for (const chain of chains) {
+      if (chain.failsToStart) continue;
       for (const hop of chain.scripts) {
         if (hop.processIndex === undefined) continue;
         const t = hop.terminal;

@@ -9,6 +9,7 @@ export const STOP202: DockerfileRule = {
   check({ chains }) {
     const out: Report[] = [];
     for (const chain of chains) {
+      if (chain.failsToStart) continue;
       for (const hop of chain.scripts) {
         for (const t of hop.staying) {
           if (!t.execNotReplacing) continue;

@@ -9,6 +9,7 @@ export const STOP204: DockerfileRule = {
   check({ chains }) {
     const out: Report[] = [];
     for (const chain of chains) {
+      if (chain.failsToStart) continue;
       for (const hop of chain.scripts) {
         const t = hop.terminal;
         if (!t || t.kind !== 'wait' || hop.processIndex === undefined) continue;

@@ -9,6 +9,7 @@ export const STOP205: DockerfileRule = {
   check({ chains }) {
     const out: Report[] = [];
     for (const chain of chains) {
+      if (chain.failsToStart) continue;
       for (const hop of chain.scripts) {
         const t = hop.terminal;
         if (!t || t.kind !== 'keepalive' || hop.processIndex === undefined) continue;

@@ -9,6 +9,7 @@ export const STOP207: DockerfileRule = {
   check({ chains }) {
     const out: Report[] = [];
     for (const chain of chains) {
+      if (chain.failsToStart) continue;
       for (const hop of chain.scripts) {
         if (hop.processIndex === undefined || !hop.terminal) continue;
         const init = chain.processes.slice(0, hop.processIndex).reverse().find((p) => p.role === 'init');

@@ -49,7 +49,7 @@ export function consequence(chain: LaunchChain): string {
     case 'cut-short': return 'the container stops before the app can finish its cleanup';
     case 'fails-to-start': return 'the container cannot start';
     case 'graceful': return 'the app still gets the signal';
-    default: return `it depends: ${o.summary}`;
+    default: return `the outcome is unknown (${o.summary})`;
   }
 }
 
