@@ -3,17 +3,20 @@ import type { Finding, FileAccess } from './types';
 import { comparePos } from './types';
 import { DEFAULT_CONFIG, effectiveSeverity, type StopcheckConfig } from './config';
 import { parseDockerfile, runnableStages, buildDockerChain, type DockerChain, type DockerfileModel } from './dockerfile';
-import { DOCKERFILE_RULES } from './rules/index';
+import { DOCKERFILE_RULES, SHARED_CHAIN_RULES, YAML_RULES } from './rules/index';
+import { parseYamlFile, type YamlFile } from './yamlModel';
+import { composeChain, kubeChain, type PlatformChain, type PlatformOptions } from './platforms';
 import { toFinding } from './rules/rule';
 import { readSuppressions, isSuppressed } from './suppress';
 
-export type FileKind = 'dockerfile' | 'script' | 'unknown';
+export type FileKind = 'dockerfile' | 'yaml' | 'script' | 'unknown';
 
 const DOCKERFILE_NAME = /^(?:Dockerfile|Containerfile)(?:\..+)?$|\.(?:dockerfile|containerfile)$/i;
 
 export function fileKind(file: string): FileKind {
   const name = file.split('/').pop() ?? file;
   if (DOCKERFILE_NAME.test(name)) return 'dockerfile';
+  if (/\.ya?ml$/i.test(name)) return 'yaml';
   return 'unknown';
 }
 
@@ -89,4 +92,49 @@ export function finalize(raw: Finding[], texts: Map<string, string>, config: Sto
 
 export function sortFindings(fs: Finding[]): Finding[] {
   return fs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || comparePos(a.range.start, b.range.start) || comparePos(a.range.end, b.range.end) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+}
+
+export interface YamlAnalysis {
+  model: YamlFile;
+  chains: PlatformChain[];
+  findings: Finding[];
+}
+
+/** Kubernetes manifests and Compose files. Other YAML (and Helm templates) yield nothing. */
+export function analyzeYaml(file: string, text: string, opts: AnalyzeOptions & Pick<PlatformOptions, 'dockerfileForImage'> = {}): YamlAnalysis {
+  const config = opts.config ?? DEFAULT_CONFIG;
+  const model = parseYamlFile(file, text);
+  const popts: PlatformOptions = { config, files: opts.files, dockerfileForImage: opts.dockerfileForImage };
+  const chains: PlatformChain[] = [];
+  if (model.kind === 'kubernetes') {
+    for (const pod of model.pods) for (const c of pod.containers) chains.push(kubeChain(file, pod, c, popts));
+  } else if (model.kind === 'compose') {
+    for (const svc of model.services) chains.push(composeChain(file, svc, popts));
+  }
+  const raw: Finding[] = [];
+  if (chains.length > 0 || model.pods.length > 0) {
+    for (const rule of YAML_RULES) {
+      if (rule.meta.family !== model.kind) continue;
+      if (effectiveSeverity(config, rule.meta.id, rule.meta.defaultSeverity) === undefined) continue;
+      try {
+        for (const r of rule.check({ file, model, chains, config })) raw.push(toFinding(rule.meta, file, r));
+      } catch (e) {
+        console.error(`stopcheck: rule ${rule.meta.id} failed on ${file}: ${(e as Error).stack ?? e}`);
+      }
+    }
+    // Processes written in this file (npm, su, sleep … in command:) get the same rules as in a Dockerfile.
+    for (const rule of SHARED_CHAIN_RULES) {
+      if (effectiveSeverity(config, rule.meta.id, rule.meta.defaultSeverity) === undefined) continue;
+      try {
+        for (const r of rule.check({ model: undefined as unknown as DockerfileModel, chains: chains as unknown as DockerChain[] })) {
+          const f = toFinding(rule.meta, file, r);
+          if (f.file === file) raw.push(f);
+        }
+      } catch (e) {
+        console.error(`stopcheck: rule ${rule.meta.id} failed on ${file}: ${(e as Error).stack ?? e}`);
+      }
+    }
+  }
+  const findings = finalize(raw, new Map([[file, text]]), config);
+  return { model, chains, findings };
 }

@@ -55,7 +55,7 @@ export type ProcKind =
   | 'tini' | 'dumb-init' | 's6-overlay'
   | 'shell' | 'script'
   | 'npm' | 'yarn' | 'pnpm'
-  | 'su' | 'runuser'
+  | 'su' | 'runuser' | 'relay'
   | 'app';
 
 export type Handler = 'none' | 'unknown' | 'yes';
@@ -109,6 +109,8 @@ export interface Outcome {
   events: ChainEvent[];
   /** One sentence. */
   summary: string;
+  /** When SIGKILL comes at the latest (grace period, or the 2 s after a preStop overrun). */
+  killAtSeconds?: number;
 }
 
 export type Platform = 'docker' | 'compose' | 'kubernetes';
@@ -121,6 +123,10 @@ export interface StopPolicy {
   gracePeriodSeconds: number;
   /** An init injected by the platform (docker run --init, compose init: true). */
   platformInit?: boolean;
+  /** Kubernetes preStop hook: runs before the stop signal, inside the grace period. */
+  preStop?: { seconds?: number; label: string; origin?: Location };
+  /** shareProcessNamespace: the pause process is PID 1, so the container's first process is not. */
+  notPid1?: boolean;
 }
 
 export interface LaunchChain {
@@ -179,6 +185,22 @@ const EXEC_WRAPPERS: Record<string, (args: Word[]) => Word[] | undefined> = {
   },
   numactl: (a) => skipOptions(a, new Set()),
   exec: (a) => a,
+  command: (a) => skipOptions(a, new Set()),
+};
+
+/** Programs that stay as the parent, relay the stop signal to their command and wait for it (measured). */
+const RELAYS: Record<string, { skip: (a: Word[]) => Word[] | undefined; note: string }> = {
+  sudo: {
+    skip: (a) => skipOptions(a, new Set(['-u', '--user', '-g', '--group', '-C', '--close-from', '-D', '--chdir', '-h', '--host', '-p', '--prompt', '-r', '--role', '-t', '--type', '-T', '--command-timeout', '-U', '--other-user'])),
+    note: 'relays the stop signal to its command and waits for it (sudo 1.9, measured)',
+  },
+  timeout: {
+    skip: (a) => {
+      const rest = skipOptions(a, new Set(['-k', '--kill-after', '-s', '--signal']));
+      return rest ? rest.slice(1) : rest;
+    },
+    note: 'relays the stop signal to its command\'s process group and waits for it (coreutils timeout, measured)',
+  },
 };
 
 function skipOptions(a: Word[], withValue: Set<string>): Word[] | undefined {
@@ -346,7 +368,28 @@ export function interpret(words: Word[], ctx: InterpretContext, out: ChainProces
     }
   }
 
+  // Relaying wrappers (sudo, timeout): graceful as long as what they run is.
+  const relay = RELAYS[name];
+  if (relay) {
+    const rest = relay.skip(words.slice(1));
+    if (rest && rest.length > 0) {
+      out.push({ role: 'wrapper', kind: 'relay', argv: argv.slice(0, argv.length - rest.length), label: name, origin, via, notes: [relay.note] });
+      interpret(rest, ctxDeeper, out);
+      return;
+    }
+  }
+
   // su / runuser.
+  if (name === 'su' && ctx.imageFamily === 'busybox') {
+    // busybox su does not fork: it execs the user's login shell with -c (measured with busybox 1.35).
+    let cmd: Word | undefined;
+    for (let i = 1; i < words.length; i++) if (argv[i] === '-c' || argv[i] === '--command') cmd = words[i + 1];
+    if (cmd) {
+      ctx.assumptions.push('su is busybox su, which execs the login shell (busybox ash on Alpine) instead of staying as a parent');
+      interpret([{ value: '/bin/sh', literal: true, origin: cmd.origin }, { value: '-c', literal: true, origin: cmd.origin }, cmd], { ...ctxDeeper, imageFamily: 'busybox' }, out, 'command-string');
+      return;
+    }
+  }
   if (name === 'su' || name === 'runuser') {
     let user: string | undefined;
     let cmd: Word | undefined;
@@ -539,18 +582,37 @@ export function evaluate(processes: ChainProcess[], policy: StopPolicy, failsToS
   }
   const appIdx = processes.length - 1;
   const app = processes[appIdx];
-  ev(0, 0, `${S} sent to PID 1 (${processes[0].label})`);
+  // Kubernetes: preStop first; the stop signal follows it (or the end of the grace period), and the
+  // kubelet always leaves at least 2 s between the stop signal and SIGKILL.
+  let t0 = 0;
+  let killAt = G;
+  let overran = false;
+  if (policy.preStop) {
+    ev(0, 0, `preStop hook starts (${policy.preStop.label})`);
+    const d = policy.preStop.seconds;
+    if (d !== undefined && d >= G) {
+      overran = true;
+      t0 = G;
+      killAt = G + 2;
+      ev(G, 0, `grace period (${G} s) ends with the preStop hook still running: the kubelet sends ${S} anyway and allows 2 s more`);
+    } else if (d !== undefined) {
+      t0 = d;
+      ev(d, 0, `preStop hook ends after ${d} s`);
+    }
+  }
+  if (policy.platform === 'kubernetes' && killAt - t0 < 2) killAt = t0 + 2;
+  ev(t0, 0, `${S} sent to ${policy.notPid1 ? 'the container\'s main process' : 'PID 1'} (${processes[0].label})`);
 
   const killed = (i: number, why: string): Outcome => {
-    ev(0, i, why);
-    ev(G, 0, `grace period (${G} s) ends: SIGKILL; ${app.label} is killed${i < appIdx ? ' without ever receiving ' + S : ''}`);
-    return { verdict: 'killed', appReceivesSignal: i === appIdx ? true : false, stopsAt: i, events, summary: `${S} stops at ${processes[i].label}; ${app.label} is killed after ${G} s` };
+    ev(t0, i, why);
+    ev(killAt, 0, `${overran ? 'the 2 s after the preStop overrun end' : `grace period (${G} s) ends`}: SIGKILL; ${app.label} is killed${i < appIdx ? ' without ever receiving ' + S : ''}`);
+    return { verdict: 'killed', appReceivesSignal: i === appIdx ? true : false, stopsAt: i, events, summary: `${S} stops at ${processes[i].label}; ${app.label} is killed after ${killAt} s` };
   };
 
   // The signal reaches process i (i > 0 means not PID 1). `group` means the whole group got it too.
   const reach = (i: number, t: number, group: boolean): Outcome => {
     const p = processes[i];
-    const pid1 = i === 0;
+    const pid1 = i === 0 && !policy.notPid1;
     switch (p.role) {
       case 'init': {
         if (i + 1 > appIdx) return { verdict: 'unknown', appReceivesSignal: 'unknown', events, summary: 'the init has no command' };
@@ -603,7 +665,8 @@ export function evaluate(processes: ChainProcess[], policy: StopPolicy, failsToS
         if (!child) return { verdict: 'unknown', appReceivesSignal: 'unknown', events, summary: `${p.label} runs nothing known` };
         ev(t, i, `forwards ${S} to ${child.label}`);
         const inner = reach(i + 1, t, group);
-        const k = p.killAfterSeconds ?? 0;
+        if (p.killAfterSeconds === undefined) return inner;
+        const k = p.killAfterSeconds;
         if (inner.verdict === 'graceful' || inner.verdict === 'cut-short') {
           ev(t + k, i, `${p.label} SIGKILLs what is left ${k} s after forwarding, and exits`);
           const summary = inner.appReceivesSignal === true
@@ -620,7 +683,7 @@ export function evaluate(processes: ChainProcess[], policy: StopPolicy, failsToS
   };
 
   const scriptTrap = (i: number, t: number, trap: TrapInfo, p: ChainProcess): Outcome => {
-    const pid1 = i === 0;
+    const pid1 = i === 0 && !policy.notPid1;
     if (!trap.forwards) {
       ev(t, i, `${p.label} runs its trap for ${S} (${trap.action.trim()}), which does not signal ${app.label}`);
       if (/\bexit\b/.test(trap.action)) {
@@ -655,7 +718,7 @@ export function evaluate(processes: ChainProcess[], policy: StopPolicy, failsToS
     }
     ev(t, i, `${p.label} receives ${S}${p.handler === 'yes' ? ' and runs its handler' : ''}`);
     if (p.gracefulSignal && p.gracefulSignal !== S) ev(t, i, `${p.label} stops gracefully on ${p.gracefulSignal}, not ${S}`);
-    return { verdict: 'graceful', appReceivesSignal: true, stopsAt: i, events, summary: `${p.label} receives ${S}; the platform waits up to ${G} s for it to exit` };
+    return { verdict: 'graceful', appReceivesSignal: true, stopsAt: i, events, summary: `${p.label} receives ${S}; the platform waits up to ${killAt - t0} s for it to exit` };
   };
 
   // Process i died; its parent chain reacts.
@@ -673,8 +736,13 @@ export function evaluate(processes: ChainProcess[], policy: StopPolicy, failsToS
     return { verdict: 'cut-short', appReceivesSignal: false, stopsAt: i, events, summary: `${processes[i].label} dies on ${S}; ${app.label} never receives it` };
   };
 
-  const out = reach(0, 0, false);
-  if (out.verdict === 'graceful') ev(G, 0, `if it is still running when the grace period (${G} s) ends: SIGKILL`);
+  const out0 = reach(0, t0, false);
+  const out: Outcome = { ...out0, killAtSeconds: killAt };
+  if (out.verdict === 'graceful' && overran) {
+    ev(killAt, 0, `SIGKILL: ${app.label} had only 2 s after ${S}`);
+    return { ...out, verdict: 'cut-short', summary: `the preStop hook used the whole grace period: ${app.label} gets ${S} with only 2 s left before SIGKILL` };
+  }
+  if (out.verdict === 'graceful') ev(killAt, 0, `if it is still running ${killAt === G ? `when the grace period (${G} s) ends` : `at ${killAt} s`}: SIGKILL`);
   return out;
 }
 

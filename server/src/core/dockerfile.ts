@@ -176,73 +176,110 @@ export interface ChainOptions {
   contextDir?: string;
 }
 
-export interface DockerChain extends LaunchChain {
-  stage: Stage;
-  /** The shell used for shell form. */
-  shellArgv: string[];
-  shellFromInstruction: boolean;
+/** What any platform's chain carries beyond the generic model. */
+export interface ChainExtras {
   /** Start scripts the chain passes through. */
   scripts: ScriptHop[];
   failsToStartAt?: Location;
   /** Why it cannot start: the image has no shell, or a start script is broken. */
   failsToStartKind?: 'no-shell' | 'script';
   fileProblems: Array<{ message: string; at?: Location }>;
+  /** The shell used for shell form, and whether a SHELL instruction set it. */
+  shellArgv: string[];
+  shellFromInstruction: boolean;
+}
+
+export interface DockerChain extends LaunchChain, ChainExtras {
+  stage: Stage;
+}
+
+export interface CommandPart {
+  form: 'exec' | 'shell';
+  words: Word[];
 }
 
 /** Docker's combination of SHELL, ENTRYPOINT and CMD into the argv of PID 1. */
-export function effectiveCommand(stage: Stage): { words: Word[]; shellFormFirst: boolean } {
-  const shell = stage.shell?.argv ?? ['/bin/sh', '-c'];
+export function combineCommand(ep: CommandPart | undefined, cmd: CommandPart | undefined, shell: string[]): { words: Word[]; shellFormFirst: boolean } {
   const shellWords = (origin?: Location): Word[] => shell.map((v) => ({ value: v, literal: true, origin, implicitShell: true }));
-  const ep = stage.entrypoint;
-  const cmd = stage.cmd;
   if (ep) {
-    if (ep.form === 'shell') return { words: [...shellWords(ep.words[0].origin), ep.words[0]], shellFormFirst: true };
-    const cmdWords = cmd ? (cmd.form === 'shell' ? [...shellWords(cmd.words[0].origin), cmd.words[0]] : cmd.words) : [];
+    if (ep.form === 'shell') return { words: [...shellWords(ep.words[0]?.origin), ...ep.words.slice(0, 1)], shellFormFirst: true };
+    const cmdWords = cmd ? (cmd.form === 'shell' ? [...shellWords(cmd.words[0]?.origin), ...cmd.words.slice(0, 1)] : cmd.words) : [];
     return { words: [...ep.words, ...cmdWords], shellFormFirst: false };
   }
   if (cmd) {
-    if (cmd.form === 'shell') return { words: [...shellWords(cmd.words[0].origin), cmd.words[0]], shellFormFirst: true };
+    if (cmd.form === 'shell') return { words: [...shellWords(cmd.words[0]?.origin), ...cmd.words.slice(0, 1)], shellFormFirst: true };
     return { words: cmd.words, shellFormFirst: false };
   }
   return { words: [], shellFormFirst: false };
 }
 
-export function buildDockerChain(model: DockerfileModel, stage: Stage, opts: ChainOptions): DockerChain {
-  const image = resolveImage(stage);
-  const shellArgv = stage.shell?.argv ?? ['/bin/sh', '-c'];
-  const shellFamily: ShellFamily = stage.shell ? familyOfShellPath(shellArgv[0], image.family) : image.family;
-  const assumptions: string[] = [];
-  if (!image.known) assumptions.push(image.reason);
-  const { words, shellFormFirst } = effectiveCommand(stage);
+export function effectiveCommand(stage: Stage): { words: Word[]; shellFormFirst: boolean } {
+  return combineCommand(stage.entrypoint, stage.cmd, stage.shell?.argv ?? ['/bin/sh', '-c']);
+}
+
+/** A resolver for image paths of `stage`, reading its build context. */
+export function scriptResolver(model: DockerfileModel, stage: Stage, files: FileAccess | undefined, contextDir: string | undefined,
+  assumptions: string[]): ScriptResolver | undefined {
+  if (!files) return undefined;
+  const ctxDir = contextDir ?? path.dirname(model.file);
+  const memo = new Map();
+  return (imagePath) => {
+    const r = resolveImagePath(model, stage, imagePath, ctxDir, files, memo);
+    if (!r) return undefined;
+    if (r.kind === 'outside') return { error: `COPY ${r.source} points outside the build context: Docker refuses it, and stopcheck does not follow it`, copy: r.copy };
+    if (r.kind === 'missing') {
+      assumptions.push(`${r.source} (COPY on line ${r.copy.range.start.line + 1}) is not in the build context, so ${imagePath} is not analysed`);
+      return undefined;
+    }
+    if (r.kind === 'inline') return { file: r.file, text: r.text, lineOffset: r.lineOffset, copy: r.copy };
+    return { file: r.file, text: r.text, lineOffset: 0, copy: r.copy };
+  };
+}
+
+export interface ChainInput {
+  file: string;
+  target: string;
+  image: ImageInfo;
+  shellArgv: string[];
+  shellFromInstruction: boolean;
+  words: Word[];
+  shellFormFirst: boolean;
+  policy: StopPolicy;
+  resolveScript?: ScriptResolver;
+  assumptions: string[];
+  /** An init the platform puts in front (compose `init: true`, `docker run --init`). */
+  platformInit?: { label: string; origin?: Location };
+  /** Said when there is no command at all. */
+  noCommandNote?: string;
+  /** Whether the ENTRYPOINT is known (set in a Dockerfile we read, or overridden). */
+  entrypointKnown: boolean;
+}
+
+/** The launch chain for any platform: interpret the argv, then walk the stop signal down it. */
+export function buildChain(input: ChainInput): LaunchChain & ChainExtras {
+  const { image, words, shellFormFirst, assumptions } = input;
+  const shellFamily: ShellFamily = input.shellFromInstruction ? familyOfShellPath(input.shellArgv[0], image.family) : image.family;
+  if (!image.known && !assumptions.includes(image.reason)) assumptions.push(image.reason);
   const processes: LaunchChain['processes'] = [];
   let failsToStart: string | undefined;
-  if (shellFormFirst && shellFamily === 'none' && !stage.shell) {
+  let failsToStartAt: Location | undefined;
+  if (shellFormFirst && shellFamily === 'none' && !input.shellFromInstruction) {
     failsToStart = `${image.ref} has no /bin/sh, so the shell-form command cannot start`;
   }
   const hops: ScriptHop[] = [];
-  let failsToStartAt: Location | undefined;
   const fileProblems: Array<{ message: string; at?: Location }> = [];
   if (!failsToStart && words.length > 0) {
-    const files = opts.files;
-    const contextDir = opts.contextDir ?? path.dirname(model.file);
-    const memo = new Map();
-    const resolveScript: ScriptResolver | undefined = files ? (imagePath) => {
-      const r = resolveImagePath(model, stage, imagePath, contextDir, files, memo);
-      if (!r) return undefined;
-      if (r.kind === 'outside') return { error: `COPY ${r.source} points outside the build context: Docker refuses it, and stopcheck does not follow it`, copy: r.copy };
-      if (r.kind === 'missing') {
-        assumptions.push(`${r.source} (COPY on line ${r.copy.range.start.line + 1}) is not in the build context, so ${imagePath} is not analysed`);
-        return undefined;
-      }
-      if (r.kind === 'inline') return { file: r.file, text: r.text, lineOffset: r.lineOffset, copy: r.copy };
-      return { file: r.file, text: r.text, lineOffset: 0, copy: r.copy };
-    } : undefined;
-    const ctx: InterpretContext = { imageFamily: shellFamily, image, assumptions, depth: 0, resolveScript, hops, fileProblems };
-    // SHELL-form: mark the implicit shell.
+    const ctx: InterpretContext = { imageFamily: shellFamily, image, assumptions, depth: 0, resolveScript: input.resolveScript, hops, fileProblems };
+    if (input.platformInit) {
+      processes.push({
+        role: 'init', kind: 'tini', argv: ['docker-init', '--'], label: input.platformInit.label, origin: input.platformInit.origin, group: false,
+        notes: ['the platform\'s init (tini): forwards the stop signal to its child and exits when that child exits'],
+      });
+    }
+    const before = processes.length;
     interpret(words, ctx, processes, shellFormFirst ? 'shell-form' : 'exec-form');
-    if (shellFormFirst && processes[0]?.role === 'shell') processes[0].via = 'shell-form';
-    const first = processes[0];
-    if (first && first.role === 'shell' && first.kind === 'shell' && image.family === 'none' && !stage.shell && !shellFormFirst) {
+    const first = processes[before];
+    if (first && first.role === 'shell' && first.kind === 'shell' && image.family === 'none' && !input.shellFromInstruction && !shellFormFirst) {
       failsToStart = `${image.ref} has no shell, so \`${first.argv[0]}\` cannot start`;
     }
     if (!failsToStart && ctx.failsToStart) {
@@ -251,25 +288,36 @@ export function buildDockerChain(model: DockerfileModel, stage: Stage, opts: Cha
     }
   }
   if (words.length === 0) {
-    assumptions.push('no CMD or ENTRYPOINT is set in this file; the base image\'s command runs');
-  } else if (!stage.entrypoint && image.known === false) {
+    assumptions.push(input.noCommandNote ?? 'no command is set here; the image\'s own command runs');
+  } else if (!input.entrypointKnown && image.known === false) {
     assumptions.push('the base image sets no ENTRYPOINT of its own (an unknown image might)');
   }
-
-  const policy = stopPolicy(model, stage, image, opts);
-  const outcome = evaluate(processes, policy, failsToStart);
+  const outcome = evaluate(processes, input.policy, failsToStart);
   const last = processes[processes.length - 1];
   if (last && last.role === 'app' && last.handler === 'unknown' && outcome.appReceivesSignal === true && processes.indexOf(last) === 0) {
-    assumptions.push(`${last.label} handles ${policy.signal} itself (as PID 1, a program without a handler ignores it)`);
+    assumptions.push(`${last.label} handles ${input.policy.signal} itself (as PID 1, a program without a handler ignores it)`);
   }
   return {
-    file: model.file, target: stageLabel(stage), image, shellFamily, processes, policy, outcome, assumptions, failsToStart,
-    stage, shellArgv, shellFromInstruction: !!stage.shell, scripts: hops, failsToStartAt, fileProblems,
+    file: input.file, target: input.target, image, shellFamily, processes, policy: input.policy, outcome, assumptions, failsToStart,
+    shellArgv: input.shellArgv, shellFromInstruction: input.shellFromInstruction, scripts: hops, failsToStartAt, fileProblems,
     failsToStartKind: failsToStart ? (failsToStartAt ? 'script' : 'no-shell') : undefined,
   };
 }
 
-function stopPolicy(model: DockerfileModel, stage: Stage, image: ImageInfo, opts: ChainOptions): StopPolicy {
+export function buildDockerChain(model: DockerfileModel, stage: Stage, opts: ChainOptions): DockerChain {
+  const image = resolveImage(stage);
+  const assumptions: string[] = [];
+  const { words, shellFormFirst } = effectiveCommand(stage);
+  const chain = buildChain({
+    file: model.file, target: stageLabel(stage), image, shellArgv: stage.shell?.argv ?? ['/bin/sh', '-c'], shellFromInstruction: !!stage.shell,
+    words, shellFormFirst, policy: stopPolicy(model, stage, image, opts),
+    resolveScript: scriptResolver(model, stage, opts.files, opts.contextDir, assumptions), assumptions,
+    noCommandNote: 'no CMD or ENTRYPOINT is set in this file; the base image\'s command runs', entrypointKnown: !!stage.entrypoint,
+  });
+  return { ...chain, stage };
+}
+
+export function stopPolicy(model: DockerfileModel, stage: Stage, image: ImageInfo, opts: ChainOptions): StopPolicy {
   const policy: StopPolicy = { platform: 'docker', signal: 'SIGTERM', gracePeriodSeconds: opts.gracePeriodSeconds };
   if (stage.stopSignal) {
     const p = parseSignal(stage.stopSignal.raw);

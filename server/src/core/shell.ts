@@ -109,6 +109,10 @@ export interface CommandStringFacts {
   traps: string[];
   /** More than one top-level statement. */
   statements: number;
+  /** The string ends with a newline (busybox ash then does not exec: measured). */
+  trailingNewline: boolean;
+  /** The last statement is `! cmd`, `eval …` or `time …`: no shell execs these. */
+  noExecForm?: string;
 }
 
 export type ExecVerdict = 'exec' | 'stays' | 'unknown';
@@ -177,12 +181,14 @@ function containsExec(n: TSNode): boolean {
 
 /** Reduce a command string to its final command and shape. */
 export function commandStringFacts(text: string): CommandStringFacts {
-  return withShellTree(text, (tree) => factsOfProgram(tree.rootNode));
+  const facts = withShellTree(text, (tree) => factsOfProgram(tree.rootNode));
+  facts.trailingNewline = /\n$/.test(text);
+  return facts;
 }
 
 export function factsOfProgram(root: TSNode): CommandStringFacts {
   const facts: CommandStringFacts = {
-    parsedCleanly: !root.hasError, shape: 'empty', explicitExec: false, execInSubshell: false, traps: [], statements: 0,
+    parsedCleanly: !root.hasError, shape: 'empty', explicitExec: false, execInSubshell: false, traps: [], statements: 0, trailingNewline: false,
   };
   const all = nodeChildren(root);
   const stmts = named(root);
@@ -202,6 +208,18 @@ export function factsOfProgram(root: TSNode): CommandStringFacts {
     facts.shape = 'background';
     facts.execInSubshell = containsExec(last);
     return facts;
+  }
+  // `app & wait`: the shell waits for a background job — it stays, and the job is the app.
+  if (last.type === 'command' && wordValue(last.childForFieldName('name') ?? last) === 'wait') {
+    for (let i = stmts.length - 2; i >= 0; i--) {
+      const s = stmts[i];
+      const j = all.findIndex((c) => c.startIndex === s.startIndex && c.endIndex === s.endIndex && c.type === s.type);
+      if (all[j + 1]?.type === '&' && s.type === 'command') {
+        facts.shape = 'background';
+        facts.final = toSimple(s, false);
+        return facts;
+      }
+    }
   }
   const multi = stmts.length > 1;
   classify(last, facts, multi ? 'sequence' : 'simple');
@@ -229,6 +247,7 @@ function classify(n: TSNode, facts: CommandStringFacts, base: FinalShape): void 
       }
       facts.final = sc;
       facts.shape = sc.hasRedirect && !facts.explicitExec ? 'redirect' : base;
+      if (!facts.explicitExec && (sc.words[0]?.value === 'eval' || sc.words[0]?.value === 'time')) facts.noExecForm = sc.words[0].value;
       return;
     }
     case 'redirected_statement': {
@@ -271,6 +290,10 @@ function classify(n: TSNode, facts: CommandStringFacts, base: FinalShape): void 
       facts.shape = 'compound';
       facts.execInSubshell = containsExec(n);
       return;
+    case 'negated_command':
+      facts.shape = 'compound';
+      facts.noExecForm = '!';
+      return;
     default:
       facts.shape = 'compound';
       return;
@@ -288,8 +311,14 @@ export function decideExec(facts: CommandStringFacts, family: ShellFamily, oldBa
   }
   if (facts.shape === 'background') return { verdict: 'stays', why: 'the last command runs in the background, so the shell stays' };
   if (facts.explicitExec) return { verdict: 'exec', why: 'the command is started with `exec`' };
-  if (facts.shape === 'compound') return { verdict: 'stays', why: 'the command ends in a compound command (if/while/subshell/group), which the shell does not exec' };
+  if (facts.traps.length > 0) return { verdict: 'stays', why: 'the string sets a trap, and no shell execs its last command then' };
+  if (facts.noExecForm) return { verdict: 'stays', why: `no shell execs a command run through \`${facts.noExecForm}\`` };
+  if (facts.shape === 'compound') {
+    if (family === 'busybox') return { verdict: 'unknown', why: 'busybox ash may exec the last command inside if/{ }/( ); stopcheck does not follow it there' };
+    return { verdict: 'stays', why: 'the command ends in a compound command (if/while/subshell/group), which the shell does not exec' };
+  }
   if (!facts.final) return { verdict: 'stays', why: 'the string ends without a command to exec' };
+  if (family === 'busybox' && facts.trailingNewline) return { verdict: 'stays', why: 'busybox ash does not exec the last command when the string ends with a newline' };
   const t = EXEC_TABLE[facts.shape]?.[family as 'dash' | 'busybox' | 'bash'];
   if (family === 'bash' && oldBash && facts.shape !== 'simple') {
     return { verdict: 'unknown', why: 'bash older than 5.2 was not measured for this form' };
@@ -308,7 +337,9 @@ const SHAPE_WORDS: Record<FinalShape, string> = {
   background: 'a background command', compound: 'a compound command', empty: 'an empty command',
 };
 
-// true = the shell execs the final command; false = the shell stays as its parent.
+// true = the shell execs the final command; false = the shell stays as its parent. Measured with
+// Debian's dash 0.5.12 (Debian disables the -c exec optimisation), busybox 1.35 ash and bash 5.2.15:
+// docs/measurements.md.
 const EXEC_TABLE: Partial<Record<FinalShape, Record<'dash' | 'busybox' | 'bash', boolean>>> = {
   simple: { dash: false, busybox: true, bash: true },
   'and-list': { dash: false, busybox: true, bash: true },

@@ -32,6 +32,9 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
   const pending = new Map<string, NodeJS.Timeout>();
   const cache = new Map<string, { version: number; result: DockerfileAnalysis }>();
   const ready = initShellParser();
+  // Resolves once the editor's settings have been read at startup: nothing is analysed before, so
+  // documents opened right after `initialized` are not analysed (and cached) with default settings.
+  let settingsReady: Promise<void> = Promise.resolve();
 
   const log = (s: string) => connection.console.log(s);
 
@@ -52,6 +55,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
   });
 
   connection.onInitialized(async () => {
+    settingsReady = refreshSettings(); // before any await: didOpen may be handled next
     if (canPullConfig) {
       try {
         await connection.client.register(DidChangeConfigurationNotification.type, { section: 'stopcheck' });
@@ -70,7 +74,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
         // client without workspace folder support
       }
     }
-    await refreshSettings();
+    await settingsReady;
   });
 
   async function refreshSettings(): Promise<void> {
@@ -150,6 +154,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
 
   async function validate(doc: TextDocument): Promise<void> {
     await ready;
+    await settingsReady;
     if (documents.get(doc.uri)?.version !== doc.version) return; // a newer edit is queued
     if (!isServed(doc)) return;
     const result = analyse(doc);
@@ -184,6 +189,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
 
   connection.onHover(async (params): Promise<Hover | null> => {
     await ready;
+    await settingsReady;
     const doc = documents.get(params.textDocument.uri);
     if (!doc || !isServed(doc)) return null;
     const result = analyse(doc);
@@ -204,6 +210,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
 
   connection.onExecuteCommand(async (params) => {
     await ready;
+    await settingsReady;
     if (params.command !== DESCRIBE_COMMAND) return null;
     const uri = String(params.arguments?.[0] ?? '');
     const doc = documents.get(uri);

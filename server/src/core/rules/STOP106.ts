@@ -10,7 +10,7 @@ export const STOP106: DockerfileRule = {
     const out: Report[] = [];
     for (const chain of chains) {
       for (const p of chain.processes) {
-        if (p.role !== 'wrapper' || !p.origin) continue;
+        if (p.role !== 'wrapper' || (p.kind !== 'su' && p.kind !== 'runuser') || !p.origin) continue;
         const S = chain.policy.signal;
         const i = chain.processes.indexOf(p);
         const child = chain.processes[i + 1];

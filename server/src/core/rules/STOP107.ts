@@ -11,11 +11,12 @@ export const STOP107: DockerfileRule = {
     for (const chain of chains) {
       const a = app(chain);
       if (!a || a.role !== 'app' || a.handler !== 'none' || !a.origin) continue;
+      if (chain.policy.platform === 'compose') continue; // STOP403 says it with the Compose fix
       if (chain.outcome.verdict !== 'killed' || chain.outcome.stopsAt !== chain.processes.length - 1) continue;
       const S = chain.policy.signal;
       out.push({
         file: a.origin.file, range: a.origin.range,
-        message: `${q(a.label)} runs as PID 1 and ${a.handlerNote?.replace(/^`[^`]+` /, '') ?? 'installs no signal handler'}; the kernel gives PID 1 no default action, so ${S} is ignored and the container is SIGKILLed after ${chain.policy.gracePeriodSeconds} s. Put an init in front (ENTRYPOINT ["tini", "--"], \`docker run --init\`) so the signal's default action applies.`,
+        message: `${q(a.label)} runs as PID 1 and ${a.handlerNote?.replace(/^`[^`]+` /, '') ?? 'installs no signal handler'}; the kernel gives PID 1 no default action, so ${S} is ignored and the container is SIGKILLed after ${chain.policy.gracePeriodSeconds} s. ${chain.policy.platform === 'kubernetes' ? 'Put an init in front (tini in the image\'s ENTRYPOINT)' : 'Put an init in front (ENTRYPOINT ["tini", "--"], `docker run --init`)'} so the signal's default action applies.`,
       });
     }
     return out;

@@ -45,7 +45,7 @@ export function consequence(chain: LaunchChain): string {
   const o = chain.outcome;
   const who = chain.policy.platform === 'kubernetes' ? 'the kubelet' : chain.policy.platform === 'compose' ? 'docker compose stop' : 'docker stop';
   switch (o.verdict) {
-    case 'killed': return `${who} SIGKILLs it after ${chain.policy.gracePeriodSeconds} s`;
+    case 'killed': return `${who} SIGKILLs it after ${o.killAtSeconds ?? chain.policy.gracePeriodSeconds} s`;
     case 'cut-short': return 'the container stops before the app can finish its cleanup';
     case 'fails-to-start': return 'the container cannot start';
     case 'graceful': return 'the app still gets the signal';

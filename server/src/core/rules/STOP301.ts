@@ -1,0 +1,41 @@
+import type { YamlRule } from './yamlRule';
+import type { Report } from './rule';
+import { advice, app, consequence, q } from './rule';
+
+/** A shell named in the spec's own command/args (Kubernetes) or command/entrypoint list (Compose) that stays. */
+function shellStays(file: string, chains: import('../platforms').PlatformChain[], platform: 'kubernetes' | 'compose'): Report[] {
+  const out: Report[] = [];
+  for (const chain of chains) {
+    if (chain.policy.platform !== platform || chain.failsToStart) continue;
+    for (const p of chain.processes) {
+      if (p.role !== 'shell' || p.kind !== 'shell' || !p.exec || p.exec.verdict === 'exec' || !p.origin || p.origin.file !== file) continue;
+      const a = app(chain);
+      const appLabel = a && a !== p ? q(a.label) : 'the app';
+      const S = chain.policy.signal;
+      const unsure = p.exec.verdict === 'unknown' || chain.outcome.verdict === 'unknown';
+      out.push({
+        file, range: p.origin.range, severity: unsure ? 'info' : undefined,
+        message: unsure
+          ? `This runs ${p.label}, and whether the shell execs ${appLabel} is unknown: ${p.exec.why}. If it stays, ${appLabel} never receives ${S}. ${advice(p)}`
+          : `This runs ${p.label}, which stays in front of ${appLabel} because ${p.exec.why}: ${appLabel} never receives ${S}, and ${consequence(chain)}. ${advice(p)}`,
+      });
+    }
+  }
+  return out;
+}
+
+export const STOP301: YamlRule = {
+  meta: {
+    id: 'STOP301', name: 'k8s-command-shell-stays', family: 'kubernetes', defaultSeverity: 'warning', fixable: false,
+    summary: 'A container `command: ["sh", "-c", …]` (or `args: ["-c", …]`) whose shell stays in front of the app.',
+  },
+  check: ({ file, chains }) => shellStays(file, chains, 'kubernetes'),
+};
+
+export const STOP402: YamlRule = {
+  meta: {
+    id: 'STOP402', name: 'compose-command-shell-stays', family: 'compose', defaultSeverity: 'warning', fixable: false,
+    summary: 'A Compose `command:`/`entrypoint:` list that runs `sh -c …` whose shell stays in front of the app.',
+  },
+  check: ({ file, chains }) => shellStays(file, chains, 'compose'),
+};

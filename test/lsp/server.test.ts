@@ -1,0 +1,581 @@
+// Protocol tests: start the bundled language server (dist/server.js --stdio) as a child process and
+// talk real JSON-RPC to it, the way any LSP client (VS Code, Neovim, Helix) does.
+import { test, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import {
+  createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection,
+} from 'vscode-jsonrpc/node';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const SERVER = path.join(ROOT, 'dist', 'server.js');
+const TIMEOUT_MS = 10_000;
+
+// ---- minimal LSP shapes used here (the test talks raw JSON-RPC) ----
+interface Pos { line: number; character: number }
+interface Rng { start: Pos; end: Pos }
+interface Diag {
+  range: Rng; severity?: number; code?: string | number; codeDescription?: { href: string };
+  source?: string; message: string; relatedInformation?: unknown[];
+}
+interface Publish { uri: string; version?: number; diagnostics: Diag[] }
+interface HoverResult { contents: { kind: string; value: string }; range?: Rng }
+interface DescribeResult { chains?: { target: string; verdict: string; timeline: string[] }[]; error?: string }
+
+const tempDirs: string[] = [];
+const clients: LspClient[] = [];
+
+function tempDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'stopcheck-lsp-'));
+  tempDirs.push(d);
+  return d;
+}
+
+function uriOf(p: string): string {
+  return pathToFileURL(p).toString();
+}
+
+function withTimeout<T>(p: Promise<T>, what: string, ms = TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+interface Waiter {
+  uri: string;
+  accept: (p: Publish) => boolean;
+  resolve: (p: Publish) => void;
+  reject: (e: Error) => void;
+}
+
+interface StartOptions {
+  /** What the client answers to workspace/configuration for section 'stopcheck'. */
+  settings?: unknown;
+  /** Workspace folder (rootUri + workspaceFolders); a fresh empty temp dir when omitted. */
+  folder?: string;
+  env?: Record<string, string>;
+}
+
+class LspClient {
+  readonly child: ChildProcess;
+  readonly conn: MessageConnection;
+  settings: unknown;
+  readonly folder: string;
+  readonly publishes: Publish[] = [];
+  readonly configRequests: unknown[] = [];
+  readonly logs: string[] = [];
+  stderr = '';
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private waiters: Waiter[] = [];
+  /** Set to hold back answers to workspace/configuration until the test releases them. */
+  configGate: Promise<void> | undefined;
+
+  constructor(opts: StartOptions = {}) {
+    this.settings = opts.settings ?? {};
+    this.folder = opts.folder ?? tempDir();
+    this.child = spawn(process.execPath, [SERVER, '--stdio'], {
+      cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env },
+    });
+    this.child.stderr!.on('data', (b: Buffer) => { this.stderr += b.toString(); });
+    this.exited = new Promise((resolve) => {
+      this.child.on('exit', (code, signal) => {
+        this.exitInfo = { code, signal };
+        const err = new Error(`server exited (code ${code}, signal ${signal}); stderr:\n${this.stderr}\nlog:\n${this.logs.join('\n')}`);
+        for (const w of this.waiters.splice(0)) w.reject(err);
+        resolve({ code, signal });
+      });
+    });
+    this.conn = createMessageConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
+    this.conn.onRequest('workspace/configuration', async (params: { items: { section?: string }[] }) => {
+      this.configRequests.push(params);
+      if (this.configGate) await this.configGate;
+      return params.items.map((i) => (i.section === 'stopcheck' ? this.settings : null));
+    });
+    this.conn.onRequest('client/registerCapability', () => null);
+    this.conn.onRequest('client/unregisterCapability', () => null);
+    this.conn.onRequest('window/workDoneProgress/create', () => null);
+    this.conn.onNotification('window/logMessage', (p: { message: string }) => { this.logs.push(p.message); });
+    this.conn.onNotification('textDocument/publishDiagnostics', (p: Publish) => {
+      this.publishes.push(p);
+      this.waiters = this.waiters.filter((w) => {
+        if (w.uri !== p.uri || !w.accept(p)) return true;
+        w.resolve(p);
+        return false;
+      });
+    });
+    this.conn.onError(() => { /* surfaced through exit / timeouts */ });
+    this.conn.listen();
+    clients.push(this);
+  }
+
+  async initialize(): Promise<Record<string, any>> {
+    const folderUri = uriOf(this.folder);
+    const result = await withTimeout(this.conn.sendRequest<Record<string, any>>('initialize', {
+      processId: process.pid,
+      clientInfo: { name: 'stopcheck-lsp-test' },
+      rootUri: folderUri,
+      workspaceFolders: [{ uri: folderUri, name: path.basename(this.folder) }],
+      capabilities: {
+        workspace: {
+          configuration: true,
+          didChangeConfiguration: { dynamicRegistration: true },
+          workspaceFolders: true,
+          didChangeWatchedFiles: { dynamicRegistration: true },
+          executeCommand: { dynamicRegistration: false },
+        },
+        textDocument: {
+          synchronization: { dynamicRegistration: false, didSave: true },
+          hover: { contentFormat: ['markdown', 'plaintext'] },
+          publishDiagnostics: { relatedInformation: true, versionSupport: true, codeDescriptionSupport: true },
+        },
+      },
+    }), 'initialize');
+    await this.conn.sendNotification('initialized', {});
+    return result;
+  }
+
+  /**
+   * The next publishDiagnostics for `uri` (optionally: with this version, or passing `pred`).
+   * Call it BEFORE the action that causes the publish, then await it.
+   */
+  nextDiagnostics(uri: string, opts: { version?: number; pred?: (p: Publish) => boolean } = {}): Promise<Publish> {
+    const accept = (p: Publish) => (opts.version === undefined || p.version === opts.version) && (!opts.pred || opts.pred(p));
+    if (this.exitInfo) return Promise.reject(new Error(`server already exited; stderr:\n${this.stderr}`));
+    const p = new Promise<Publish>((resolve, reject) => this.waiters.push({ uri, accept, resolve, reject }));
+    const desc = `publishDiagnostics for ${uri}${opts.version !== undefined ? ` version ${opts.version}` : ''}`;
+    return withTimeout(p, desc).catch((e: Error) => {
+      const seen = this.publishes.filter((x) => x.uri === uri).map((x) => `v${x.version}: [${x.diagnostics.map((d) => d.code).join(', ')}]`);
+      throw new Error(`${e.message}\nseen for this uri: ${seen.join(' | ') || 'none'}\nserver log:\n${this.logs.join('\n')}\nstderr:\n${this.stderr}`);
+    });
+  }
+
+  async open(uri: string, text: string, languageId = 'dockerfile', version = 1): Promise<void> {
+    await this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version, text } });
+  }
+
+  async change(uri: string, version: number, changes: ({ range: Rng; text: string } | { text: string })[]): Promise<void> {
+    await this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: changes });
+  }
+
+  async close(uri: string): Promise<void> {
+    await this.conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  }
+
+  hover(uri: string, line: number, character: number): Promise<HoverResult | null> {
+    return withTimeout(this.conn.sendRequest<HoverResult | null>('textDocument/hover', { textDocument: { uri }, position: { line, character } }), `hover ${uri}:${line}:${character}`);
+  }
+
+  describe(uri: string): Promise<DescribeResult> {
+    return withTimeout(this.conn.sendRequest<DescribeResult>('workspace/executeCommand', { command: 'stopcheck.server.describe', arguments: [uri] }), 'executeCommand describe');
+  }
+
+  /** Pull model: the server is told settings changed and reads them back with workspace/configuration. */
+  async configChanged(): Promise<void> {
+    await this.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+  }
+
+  kill(): void {
+    try { this.conn.dispose(); } catch { /* already gone */ }
+    if (this.exitInfo === undefined) this.child.kill('SIGKILL');
+  }
+}
+
+async function startClient(opts: StartOptions = {}): Promise<LspClient> {
+  const c = new LspClient(opts);
+  await c.initialize();
+  return c;
+}
+
+let shared: LspClient | undefined;
+async function sharedClient(): Promise<LspClient> {
+  if (!shared) shared = await startClient();
+  return shared;
+}
+
+/** A fresh file URI for a document that lives in its own temp dir (no .stopcheck.json near it). */
+function docUri(name = 'Dockerfile'): string {
+  return uriOf(path.join(tempDir(), name));
+}
+
+function codes(p: Publish): string[] {
+  return p.diagnostics.map((d) => String(d.code)).sort();
+}
+
+after(() => {
+  for (const c of clients) c.kill();
+  for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+const SHELL_FORM = 'FROM node:20\nCMD npm start\n';
+
+// ---------------------------------------------------------------------------------------------
+
+test('initialize announces incremental sync, hover and the describe command', async () => {
+  const c = new LspClient();
+  const result = await c.initialize();
+  const caps = result.capabilities;
+  const sync = typeof caps.textDocumentSync === 'number' ? caps.textDocumentSync : caps.textDocumentSync.change;
+  assert.equal(sync, 2, 'TextDocumentSyncKind.Incremental');
+  assert.equal(caps.textDocumentSync.openClose, true);
+  assert.ok(caps.hoverProvider, 'hoverProvider');
+  assert.ok(caps.executeCommandProvider, 'executeCommandProvider');
+  assert.ok(caps.executeCommandProvider.commands.includes('stopcheck.server.describe'));
+  assert.equal(result.serverInfo?.name, 'stopcheck');
+  c.kill();
+});
+
+test('didOpen of a shell-form Dockerfile publishes STOP101 and STOP105 with ranges, severity and links', async () => {
+  const c = await sharedClient();
+  const uri = docUri();
+  const next = c.nextDiagnostics(uri, { version: 1 });
+  await c.open(uri, SHELL_FORM);
+  const p = await next;
+  assert.deepEqual(codes(p), ['STOP101', 'STOP105']);
+  for (const d of p.diagnostics) {
+    assert.equal(d.range.start.line, 1, `${d.code} starts on the CMD line`);
+    assert.equal(d.range.end.line, 1, `${d.code} ends on the CMD line`);
+    assert.ok(d.range.start.character >= 4 && d.range.end.character <= 'CMD npm start'.length, `${d.code} range within the CMD line`);
+    assert.ok(d.range.start.character < d.range.end.character);
+    assert.equal(d.severity, 2, 'warning');
+    assert.equal(d.source, 'stopcheck');
+    assert.ok(d.message.length > 0);
+    assert.ok(Array.isArray(d.relatedInformation), 'relatedInformation is an array');
+    assert.ok(d.codeDescription?.href.endsWith(`/${d.code}.md`), `href for ${d.code}: ${d.codeDescription?.href}`);
+  }
+  const s101 = p.diagnostics.find((d) => d.code === 'STOP101')!;
+  assert.ok(s101.codeDescription!.href.endsWith('/STOP101.md'));
+});
+
+test('an incremental edit to exec form clears the diagnostics (publish carries the new version)', async () => {
+  const c = await sharedClient();
+  const uri = docUri();
+  const first = c.nextDiagnostics(uri, { version: 1 });
+  await c.open(uri, SHELL_FORM);
+  assert.equal((await first).diagnostics.length, 2);
+
+  const second = c.nextDiagnostics(uri, { version: 2 });
+  // "CMD npm start": replace `npm start` (line 1, characters 4..13) only.
+  await c.change(uri, 2, [{ range: { start: { line: 1, character: 4 }, end: { line: 1, character: 13 } }, text: '["node", "server.js"]' }]);
+  const p = await second;
+  assert.equal(p.version, 2);
+  assert.deepEqual(p.diagnostics, []);
+
+  // and back again, with an edit that spans a line break
+  const third = c.nextDiagnostics(uri, { version: 3 });
+  await c.change(uri, 3, [{ range: { start: { line: 0, character: 12 }, end: { line: 1, character: 25 } }, text: '\nCMD npm start' }]);
+  assert.deepEqual(codes(await third), ['STOP101', 'STOP105']);
+});
+
+test('rapid successive edits: the diagnostics for the final version match the final text', async () => {
+  const c = await sharedClient();
+  const uri = docUri();
+  const first = c.nextDiagnostics(uri, { version: 1 });
+  await c.open(uri, 'FROM node:20\n');
+  await first;
+
+  // Type "CMD npm start" one character at a time, then turn it into exec form, without waiting.
+  const typed = 'CMD npm start';
+  let version = 1;
+  const sends: Promise<void>[] = [];
+  for (let i = 0; i < typed.length; i++) {
+    version++;
+    sends.push(c.change(uri, version, [{ range: { start: { line: 1, character: i }, end: { line: 1, character: i } }, text: typed[i] }]));
+  }
+  const midVersion = version;
+  version++;
+  sends.push(c.change(uri, version, [{ range: { start: { line: 1, character: 4 }, end: { line: 1, character: 13 } }, text: '["node", "server.js"]' }]));
+  version++;
+  sends.push(c.change(uri, version, [{ range: { start: { line: 0, character: 5 }, end: { line: 0, character: 12 } }, text: 'debian:bookworm' }]));
+  const finalVersion = version;
+  const last = c.nextDiagnostics(uri, { version: finalVersion });
+  await Promise.all(sends);
+  const p = await last;
+  // Final text: FROM debian:bookworm / CMD ["node", "server.js"] — exec form, nothing to report.
+  assert.deepEqual(p.diagnostics, [], `final diagnostics: ${JSON.stringify(p.diagnostics)}`);
+  assert.ok(midVersion < finalVersion);
+  // Whatever intermediate versions were published, none came after the final one.
+  const mine = c.publishes.filter((x) => x.uri === uri);
+  assert.equal(mine[mine.length - 1].version, finalVersion);
+
+  // A full-text replacement (no range) is also accepted.
+  const full = c.nextDiagnostics(uri, { version: finalVersion + 1 });
+  await c.change(uri, finalVersion + 1, [{ text: SHELL_FORM }]);
+  assert.deepEqual(codes(await full), ['STOP101', 'STOP105']);
+});
+
+test('hover on the CMD line shows the launch chain and the verdict; a RUN line has no hover', async () => {
+  const c = await sharedClient();
+  const uri = docUri();
+  const opened = c.nextDiagnostics(uri, { version: 1 });
+  await c.open(uri, 'FROM node:20\nRUN npm ci\nCMD npm start\n');
+  await opened;
+
+  const h = await c.hover(uri, 2, 6);
+  assert.ok(h, 'hover on CMD');
+  assert.equal(h.contents.kind, 'markdown');
+  assert.match(h.contents.value, /PID 1/);
+  assert.match(h.contents.value, /Verdict:/);
+  assert.match(h.contents.value, /npm/);
+  assert.equal(h.range?.start.line, 2);
+
+  const from = await c.hover(uri, 0, 2);
+  assert.ok(from, 'hover on FROM');
+  assert.match(from.contents.value, /PID 1/);
+
+  assert.equal(await c.hover(uri, 1, 5), null, 'RUN line');
+  assert.equal(await c.hover(uri, 10, 0), null, 'past the end');
+  assert.equal(await c.hover(docUri(), 0, 0), null, 'document that is not open');
+});
+
+test('a plaintext document named Dockerfile.prod is served; notes.txt is not', async () => {
+  const c = await sharedClient();
+  const prod = docUri('Dockerfile.prod');
+  const served = c.nextDiagnostics(prod, { version: 1 });
+  await c.open(prod, SHELL_FORM, 'plaintext');
+  assert.deepEqual(codes(await served), ['STOP101', 'STOP105']);
+  const h = await c.hover(prod, 1, 5);
+  assert.ok(h && /PID 1/.test(h.contents.value), 'hover on Dockerfile.prod');
+
+  const notes = docUri('notes.txt');
+  await c.open(notes, SHELL_FORM, 'plaintext');
+  // Positive control after the negative one: a Dockerfile opened afterwards is answered, so the
+  // server has processed the notes.txt open by then (messages are handled in order).
+  const control = docUri();
+  const controlDone = c.nextDiagnostics(control, { version: 1 });
+  await c.open(control, SHELL_FORM);
+  await controlDone;
+  // The one allowed wait-for-absence.
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(c.publishes.filter((p) => p.uri === notes), [], 'no diagnostics for notes.txt');
+  assert.equal(await c.hover(notes, 1, 5), null, 'no hover for notes.txt');
+});
+
+test('settings: disabledRules via workspace/configuration + didChangeConfiguration removes STOP105', async () => {
+  const c = await startClient({ settings: {} });
+  const uri = docUri();
+  const first = c.nextDiagnostics(uri, { version: 1 });
+  await c.open(uri, SHELL_FORM);
+  assert.deepEqual(codes(await first), ['STOP101', 'STOP105']);
+
+  c.settings = { disabledRules: ['STOP105'] };
+  const asked = c.configRequests.length;
+  const next = c.nextDiagnostics(uri);
+  await c.configChanged();
+  const p = await next;
+  assert.deepEqual(codes(p), ['STOP101']);
+  assert.equal(p.version, 1);
+  assert.ok(c.configRequests.length > asked, 'server pulled the settings again');
+
+  // back on
+  c.settings = {};
+  const again = c.nextDiagnostics(uri);
+  await c.configChanged();
+  assert.deepEqual(codes(await again), ['STOP101', 'STOP105']);
+  c.kill();
+});
+
+test('settings: severity override {STOP101: "error"} gives severity 1', async () => {
+  const c = await startClient({ settings: {} });
+  const uri = docUri();
+  const first = c.nextDiagnostics(uri, { version: 1 });
+  await c.open(uri, SHELL_FORM);
+  await first;
+
+  c.settings = { severity: { STOP101: 'error', STOP105: 'info' } };
+  const next = c.nextDiagnostics(uri);
+  await c.configChanged();
+  const p = await next;
+  const sev = Object.fromEntries(p.diagnostics.map((d) => [d.code, d.severity]));
+  assert.deepEqual(sev, { STOP101: 1, STOP105: 3 });
+
+  // Push model: settings sent inside didChangeConfiguration are used as they are.
+  const pushed = c.nextDiagnostics(uri);
+  await c.conn.sendNotification('workspace/didChangeConfiguration', { settings: { stopcheck: { severity: { STOP105: 'off' } } } });
+  const q = await pushed;
+  assert.deepEqual(codes(q), ['STOP101']);
+  assert.equal(q.diagnostics[0].severity, 2);
+  c.kill();
+});
+
+test('settings the client returns at startup apply to the first diagnostics', async () => {
+  // A slow client (as editors can be): it answers workspace/configuration only once the server has
+  // published for the document (a server that does not wait for its settings does so at once) or,
+  // failing that, after a simulated 500 ms delay. The didOpen that follows `initialized` must not be
+  // analysed with default settings and left that way.
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  const c = new LspClient({ settings: { disabledRules: ['STOP105'] } });
+  c.configGate = gate;
+  const slow = setTimeout(() => release(), 500);
+  try {
+    await c.initialize();
+    const uri = docUri();
+    const first = c.nextDiagnostics(uri, { version: 1 });
+    await c.open(uri, SHELL_FORM);
+    const p = await first;
+    release();
+    assert.deepEqual(codes(p), ['STOP101'], 'the first publish already honours the settings');
+    assert.ok(c.configRequests.length >= 1, 'the server asked for the settings');
+    // Hover and describe see the same settings-aware analysis.
+    const h = await c.hover(uri, 1, 5);
+    assert.ok(h && /PID 1/.test(h.contents.value));
+  } finally {
+    clearTimeout(slow);
+    release();
+    c.kill();
+  }
+});
+
+test('a .stopcheck.json at the workspace folder root is applied over editor settings', async () => {
+  const folder = tempDir();
+  fs.writeFileSync(path.join(folder, '.stopcheck.json'), JSON.stringify({ disabledRules: ['STOP105'], severity: { STOP101: 'info' } }));
+  fs.mkdirSync(path.join(folder, 'api'));
+  const c = await startClient({ folder, settings: { severity: { STOP101: 'error' } } });
+
+  // The Dockerfile is in a subfolder: the config is found at the workspace folder root.
+  const uri = uriOf(path.join(folder, 'api', 'Dockerfile'));
+  const first = c.nextDiagnostics(uri, { version: 1 });
+  await c.open(uri, SHELL_FORM);
+  const p = await first;
+  assert.deepEqual(codes(p), ['STOP101']);
+  assert.equal(p.diagnostics[0].severity, 3, '.stopcheck.json (info) wins over the editor setting (error)');
+
+  // A file outside the folder does not get the folder's config.
+  const outside = docUri();
+  const o = c.nextDiagnostics(outside, { version: 1 });
+  await c.open(outside, SHELL_FORM);
+  const op = await o;
+  assert.deepEqual(codes(op), ['STOP101', 'STOP105']);
+  assert.equal(op.diagnostics.find((d) => d.code === 'STOP101')!.severity, 1, 'editor setting applies outside');
+
+  // Editing .stopcheck.json (reported by the client's file watcher) is picked up.
+  fs.writeFileSync(path.join(folder, '.stopcheck.json'), JSON.stringify({ disabledRules: ['STOP101'] }));
+  const changed = c.nextDiagnostics(uri);
+  await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(path.join(folder, '.stopcheck.json')), type: 2 }] });
+  assert.deepEqual(codes(await changed), ['STOP105']);
+  c.kill();
+});
+
+test('didClose clears the diagnostics', async () => {
+  const c = await sharedClient();
+  const uri = docUri();
+  const first = c.nextDiagnostics(uri, { version: 1 });
+  await c.open(uri, SHELL_FORM);
+  assert.equal((await first).diagnostics.length, 2);
+  const cleared = c.nextDiagnostics(uri);
+  await c.close(uri);
+  assert.deepEqual((await cleared).diagnostics, []);
+  assert.equal(await c.hover(uri, 1, 5), null, 'closed documents have no hover');
+});
+
+test('close right after an edit: the pending analysis does not resurrect diagnostics', async () => {
+  const c = await startClient({ env: { STOPCHECK_DEBOUNCE_MS: '150' } });
+  const uri = docUri();
+  const first = c.nextDiagnostics(uri, { version: 1 });
+  await c.open(uri, SHELL_FORM);
+  await first;
+  const cleared = c.nextDiagnostics(uri, { pred: (p) => p.diagnostics.length === 0 });
+  await c.change(uri, 2, [{ range: { start: { line: 1, character: 13 }, end: { line: 1, character: 13 } }, text: ' --silent' }]);
+  await c.close(uri);
+  await cleared;
+  // Reopen with other text: the next publish is for the new document, not the stale version 2.
+  const reopened = c.nextDiagnostics(uri);
+  await c.open(uri, 'FROM node:20\nCMD ["node", "server.js"]\n', 'dockerfile', 1);
+  const p = await reopened;
+  assert.equal(p.version, 1);
+  assert.deepEqual(p.diagnostics, []);
+  c.kill();
+});
+
+test('executeCommand stopcheck.server.describe returns chains with a timeline', async () => {
+  const c = await sharedClient();
+  const uri = docUri();
+  const first = c.nextDiagnostics(uri, { version: 1 });
+  await c.open(uri, SHELL_FORM);
+  await first;
+  const r = await c.describe(uri);
+  assert.equal(r.error, undefined);
+  assert.ok(r.chains && r.chains.length >= 1, 'at least one chain');
+  const ch = r.chains[0];
+  assert.equal(typeof ch.target, 'string');
+  assert.equal(typeof ch.verdict, 'string');
+  assert.notEqual(ch.verdict, 'graceful');
+  assert.ok(Array.isArray(ch.timeline) && ch.timeline.length >= 3, 'timeline lines');
+  assert.ok(ch.timeline.some((l) => /PID 1/.test(l)), 'timeline names PID 1');
+  assert.ok(ch.timeline.some((l) => /t=\s*\d/.test(l)), 'timeline has timed events');
+  assert.ok(ch.timeline.some((l) => l.includes(`verdict: ${ch.verdict}`)));
+
+  // A Dockerfile on disk that is not open is read from disk.
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM node:20\nCMD ["node", "server.js"]\n');
+  const disk = await c.describe(uriOf(path.join(dir, 'Dockerfile')));
+  assert.equal(disk.chains?.[0]?.verdict, 'graceful');
+
+  // A missing file or a non-file URI gets an error object, not a crash.
+  const missing = await c.describe(uriOf(path.join(dir, 'nope', 'Dockerfile')));
+  assert.ok(missing.error, 'error for a missing file');
+  const untitled = await c.describe('untitled:Untitled-1');
+  assert.ok(untitled.error, 'error for a non-file uri');
+});
+
+test('half-typed and binary-looking text gets an answer and the server keeps running', async () => {
+  const c = await sharedClient();
+  const samples = [
+    'FROM\nCMD ["sh", "-c"',
+    'FROM \u0000\u0000\u0001\u00ff node\nCMD \u0000 ["x\nRUN \u0000\u0000\n',
+    'CMD',
+    '',
+    'FROM node:20 AS\nENTRYPOINT [\nSTOPSIGNAL\nSHELL ["/bin/bash"\n',
+    'FROM node:20\nCMD ["node", "server.js"\\\n',
+    'FROM alpine\n# stopcheck-disable\nCMD exec',
+  ];
+  for (const text of samples) {
+    const uri = docUri();
+    const pub = c.nextDiagnostics(uri, { version: 1 });
+    await c.open(uri, text);
+    const p = await pub;
+    assert.ok(Array.isArray(p.diagnostics), `diagnostics for ${JSON.stringify(text)}`);
+    // Hover everywhere on every line still answers (null or a hover), never an error.
+    const lines = text.split('\n');
+    for (let l = 0; l < lines.length; l++) {
+      for (const ch of [0, Math.floor(lines[l].length / 2), lines[l].length]) {
+        const h = await c.hover(uri, l, ch);
+        assert.ok(h === null || typeof h.contents.value === 'string');
+      }
+    }
+    const r = await c.describe(uri);
+    assert.ok(r.chains || r.error);
+    // incremental edit of garbage into garbage
+    const v2 = c.nextDiagnostics(uri, { version: 2 });
+    await c.change(uri, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '\u0000["' }]);
+    await v2;
+  }
+  assert.equal(c.exitInfo, undefined, 'server still running');
+  const uri = docUri();
+  const pub = c.nextDiagnostics(uri, { version: 1 });
+  await c.open(uri, SHELL_FORM);
+  assert.deepEqual(codes(await pub), ['STOP101', 'STOP105']);
+  const h = await c.hover(uri, 1, 5);
+  assert.ok(h && /PID 1/.test(h.contents.value), 'hover still answers after garbage');
+});
+
+test('shutdown then exit: the server process exits with code 0', async () => {
+  const c = await startClient();
+  const uri = docUri();
+  const pub = c.nextDiagnostics(uri, { version: 1 });
+  await c.open(uri, SHELL_FORM);
+  await pub;
+  const res = await withTimeout(c.conn.sendRequest('shutdown'), 'shutdown response');
+  assert.equal(res, null);
+  await c.conn.sendNotification('exit');
+  const { code, signal } = await withTimeout(c.exited, 'server exit', 5000);
+  assert.equal(signal, null);
+  assert.equal(code, 0, `exit code; stderr:\n${c.stderr}`);
+});
