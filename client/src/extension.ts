@@ -30,11 +30,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Stopch
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { language: 'dockerfile' },
+      { language: 'dockercompose' },
+      { language: 'yaml' },
+      { language: 'shellscript' },
       { scheme: 'file', pattern: '**/{Dockerfile,Dockerfile.*,*.dockerfile,Containerfile,Containerfile.*,*.containerfile}' },
+      { scheme: 'file', pattern: '**/*.{sh,bash,yaml,yml}' },
     ],
     synchronize: {
       configurationSection: 'stopcheck',
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/.stopcheck.json'),
+      // Scripts without an extension can be start scripts too: the server ignores files nothing reads.
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/*'),
     },
     outputChannel: output,
     errorHandler: {

@@ -579,3 +579,95 @@ test('shutdown then exit: the server process exits with code 0', async () => {
   assert.equal(signal, null);
   assert.equal(code, 0, `exit code; stderr:\n${c.stderr}`);
 });
+
+// ---- cross-file: the workspace index ----
+
+function writeTree(root: string, files: Record<string, string>): void {
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), text);
+  }
+}
+
+test('workspace scan: a Dockerfile and the script it runs get diagnostics without being opened, pointing at each other', async () => {
+  const folder = tempDir();
+  writeTree(folder, { 'api/Dockerfile': 'FROM debian:12\nCOPY start.sh /start.sh\nCMD ["/start.sh"]\n', 'api/start.sh': '#!/bin/sh\n./migrate\nnode server.js\n' });
+  const dfUri = uriOf(path.join(folder, 'api', 'Dockerfile'));
+  const shUri = uriOf(path.join(folder, 'api', 'start.sh'));
+  const c = new LspClient({ folder });
+  const df = c.nextDiagnostics(dfUri, { pred: (p) => p.diagnostics.length > 0 });
+  const sh = c.nextDiagnostics(shUri, { pred: (p) => p.diagnostics.length > 0 });
+  await c.initialize();
+  const [dp, sp] = await Promise.all([df, sh]);
+  assert.deepEqual(codes(dp), ['STOP201']);
+  assert.deepEqual(codes(sp), ['STOP201']);
+  assert.equal(sp.diagnostics[0].range.start.line, 2);
+  const rel = dp.diagnostics[0].relatedInformation as Array<{ location: { uri: string; range: Rng } }>;
+  assert.equal(rel[0].location.uri, shUri);
+  assert.equal(rel[0].location.range.start.line, 2);
+  const srel = sp.diagnostics[0].relatedInformation as Array<{ location: { uri: string; range: Rng } }>;
+  assert.equal(srel[0].location.uri, dfUri);
+  c.kill();
+});
+
+test('editing the script (open, not saved) updates the Dockerfile\'s diagnostics', async () => {
+  const folder = tempDir();
+  writeTree(folder, { 'Dockerfile': 'FROM debian:12\nCOPY start.sh /start.sh\nCMD ["/start.sh"]\n', 'start.sh': '#!/bin/sh\nnode server.js\n' });
+  const dfUri = uriOf(path.join(folder, 'Dockerfile'));
+  const shUri = uriOf(path.join(folder, 'start.sh'));
+  const c = new LspClient({ folder });
+  const first = c.nextDiagnostics(dfUri, { pred: (p) => p.diagnostics.length > 0 });
+  await c.initialize();
+  await first;
+  await c.open(shUri, '#!/bin/sh\nnode server.js\n', 'shellscript');
+  const cleared = c.nextDiagnostics(dfUri, { pred: (p) => p.diagnostics.length === 0 });
+  const scriptCleared = c.nextDiagnostics(shUri, { pred: (p) => p.diagnostics.length === 0 });
+  await c.change(shUri, 2, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: 'exec ' }]);
+  await Promise.all([cleared, scriptCleared]);
+  // …and back: removing exec brings the finding back on the Dockerfile.
+  const back = c.nextDiagnostics(dfUri, { pred: (p) => codes(p).includes('STOP201') });
+  await c.change(shUri, 3, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 5 } }, text: '' }]);
+  await back;
+  c.kill();
+});
+
+test('a script changed, deleted and recreated on disk (file watcher) re-diagnoses the Dockerfile', async () => {
+  const folder = tempDir();
+  writeTree(folder, { 'Dockerfile': 'FROM debian:12\nCOPY start.sh /start.sh\nCMD ["/start.sh"]\n', 'start.sh': '#!/bin/sh\nnode server.js\n' });
+  const dfUri = uriOf(path.join(folder, 'Dockerfile'));
+  const shPath = path.join(folder, 'start.sh');
+  const c = new LspClient({ folder });
+  const first = c.nextDiagnostics(dfUri, { pred: (p) => p.diagnostics.length > 0 });
+  await c.initialize();
+  await first;
+  fs.writeFileSync(shPath, '#!/bin/sh\nexec node server.js\n');
+  const cleared = c.nextDiagnostics(dfUri, { pred: (p) => p.diagnostics.length === 0 });
+  await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(shPath), type: 2 }] });
+  await cleared;
+  fs.rmSync(shPath);
+  await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(shPath), type: 3 }] });
+  const h = await c.hover(dfUri, 2, 5);
+  assert.ok(h === null || /not analysed|not in the build context/.test(h.contents.value) || /PID 1/.test(h.contents.value));
+  fs.writeFileSync(shPath, '#!/bin/sh\nnode server.js\n');
+  const back = c.nextDiagnostics(dfUri, { pred: (p) => codes(p).includes('STOP201') });
+  await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(shPath), type: 1 }] });
+  await back;
+  c.kill();
+});
+
+test('compose.yaml and a Deployment are served; hover on a service shows its chain', async () => {
+  const folder = tempDir();
+  const c = new LspClient({ folder });
+  await c.initialize();
+  const cu = uriOf(path.join(folder, 'compose.yaml'));
+  const p = c.nextDiagnostics(cu, { version: 1 });
+  await c.open(cu, 'services:\n  web:\n    image: node:20\n    command: ./migrate && node server.js\n', 'dockercompose');
+  assert.deepEqual(codes(await p), ['STOP401']);
+  const h = await c.hover(cu, 1, 3);
+  assert.ok(h && /launch chain/.test(h.contents.value), JSON.stringify(h));
+  const ku = uriOf(path.join(folder, 'deploy.yaml'));
+  const k = c.nextDiagnostics(ku, { version: 1 });
+  await c.open(ku, 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  template:\n    spec:\n      containers:\n      - name: a\n        image: debian:12\n        command: ["sh", "-c", "./app"]\n', 'yaml');
+  assert.deepEqual(codes(await k), ['STOP301']);
+  c.kill();
+});

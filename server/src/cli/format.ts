@@ -78,14 +78,14 @@ export function toSarif(findings: Finding[], cwd: string, lineTextOf: (f: Findin
       message: { text: j.message },
       locations: [{
         physicalLocation: {
-          artifactLocation: { uri: encodeURI(j.file), uriBaseId: '%SRCROOT%' },
+          artifactLocation: { uri: fileUri(j.file), uriBaseId: '%SRCROOT%' },
           region: { startLine: j.line, startColumn: j.column, endLine: j.endLine, endColumn: j.endColumn },
         },
       }],
       relatedLocations: j.related.map((r, k) => ({
         id: k,
         message: { text: r.message },
-        physicalLocation: { artifactLocation: { uri: encodeURI(r.file), uriBaseId: '%SRCROOT%' }, region: { startLine: r.line } },
+        physicalLocation: { artifactLocation: { uri: fileUri(r.file), uriBaseId: '%SRCROOT%' }, region: { startLine: r.line } },
       })),
       partialFingerprints: { 'stopcheckFinding/v1': hash },
     };
@@ -121,5 +121,10 @@ export function toSarif(findings: Finding[], cwd: string, lineTextOf: (f: Findin
 
 function pathToFileUri(p: string): string {
   const abs = path.resolve(p).split(path.sep).join('/');
-  return 'file://' + (abs.startsWith('/') ? '' : '/') + encodeURI(abs);
+  return 'file://' + (abs.startsWith('/') ? '' : '/') + fileUri(abs);
+}
+
+/** A path as a URI reference: encodeURI leaves `?` and `#`, which would start a query or a fragment. */
+function fileUri(p: string): string {
+  return encodeURI(p).replace(/[?#]/g, (c) => encodeURIComponent(c));
 }

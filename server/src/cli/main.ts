@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
 import { initShellParser } from '../core/shell';
-import { analyzeDockerfile, fileKind } from '../core/analyze';
+import { analyzeDockerfile, analyzeYaml, fileKind } from '../core/analyze';
+import { matchImageToDockerfile, type DockerfileSource } from '../core/platforms';
 import { CONFIG_FILE, DEFAULT_CONFIG, parseConfigText, type StopcheckConfig } from '../core/config';
 import type { Finding, Severity } from '../core/types';
 import { LineIndex } from '../core/text';
@@ -17,12 +18,14 @@ const HELP = `stopcheck ${VERSION} — finds why containers do not shut down gra
 
 Usage:
   stopcheck lint [paths…] [--format text|json|sarif] [--fail-on error|warning|info|never] [--config FILE]
-  stopcheck simulate <Dockerfile> [--target STAGE] [--grace SECONDS] [--format text|json] [--config FILE]
+  stopcheck simulate <Dockerfile|compose file|manifest> [--target STAGE] [--service NAME] [--container NAME]
+                     [--grace SECONDS] [--format text|json] [--config FILE]
   stopcheck rules                 list the rules
   stopcheck --version | --help
 
 lint walks directories (skipping node_modules, .git and git-ignored files) and reads Dockerfiles
-(Dockerfile, Dockerfile.*, *.dockerfile, Containerfile). Exit status: 0 when no finding reaches
+(Dockerfile, Dockerfile.*, *.dockerfile, Containerfile), the start scripts they run, Kubernetes
+manifests and Compose files (*.yaml, *.yml; other YAML and Helm templates are skipped). Exit status: 0 when no finding reaches
 --fail-on (default: warning), 1 when one does, 2 on usage errors or unreadable paths.`;
 
 class UsageError extends Error {}
@@ -34,6 +37,8 @@ interface Options {
   failOn: string;
   config?: string;
   target?: string;
+  service?: string;
+  container?: string;
   grace?: number;
 }
 
@@ -63,6 +68,8 @@ function parseArgs(argv: string[]): Options {
       case '--fail-on': o.failOn = value(); break;
       case '--config': o.config = value(); break;
       case '--target': o.target = value(); break;
+      case '--service': o.service = value(); break;
+      case '--container': o.container = value(); break;
       case '--grace': {
         const v = value();
         const n = Number(v);
@@ -112,15 +119,27 @@ const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
 /** Files under `dir` that git does not ignore; falls back to a plain walk outside git. */
-function listFiles(dir: string): string[] {
+function listFiles(dir: string, depth = 0): string[] {
   try {
     const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '.'], {
       cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 * 1024 * 1024,
     });
-    return out.split('\0').filter(Boolean)
-      .filter((f) => !f.split('/').some((p) => SKIP_DIRS.has(p)))
-      .map((f) => path.join(dir, f))
-      .filter((f) => fs.existsSync(f));
+    const files: string[] = [];
+    for (const f of out.split('\0').filter(Boolean)) {
+      if (f.split('/').some((p) => SKIP_DIRS.has(p))) continue;
+      const abs = path.join(dir, f);
+      let st: fs.Stats;
+      try {
+        st = fs.lstatSync(abs);
+      } catch {
+        continue; // tracked but deleted
+      }
+      // A nested repository or a submodule is listed as one entry (`sub/`): list it with its own ignore rules.
+      if (st.isDirectory()) {
+        if (depth < 40 && path.resolve(abs) !== path.resolve(dir)) files.push(...listFiles(abs, depth + 1));
+      } else if (fs.existsSync(abs)) files.push(abs);
+    }
+    return files;
   } catch {
     const files: string[] = [];
     const walk = (d: string, depth: number) => {
@@ -152,10 +171,27 @@ function readText(file: string): string | undefined {
 
 const RANK: Record<Severity, number> = { info: 1, warning: 2, error: 3 };
 
+function rankKind(f: string): number {
+  const k = fileKind(f);
+  return k === 'dockerfile' ? 0 : k === 'yaml' ? 1 : 2;
+}
+
+function gitRoot(dir: string): string | undefined {
+  let d = path.resolve(dir);
+  for (;;) {
+    if (fs.existsSync(path.join(d, '.git'))) return d;
+    const up = path.dirname(d);
+    if (up === d) return undefined;
+    d = up;
+  }
+}
+
 async function lint(o: Options, cwd: string, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   if (!['text', 'json', 'sarif'].includes(o.format)) throw new UsageError(`--format must be text, json or sarif, got "${o.format}"`);
   if (!['error', 'warning', 'info', 'never'].includes(o.failOn)) throw new UsageError(`--fail-on must be error, warning, info or never, got "${o.failOn}"`);
   const config = loadConfig(o.config, cwd, err);
+  const cfgFile = o.config ? path.resolve(cwd, o.config) : findConfigFile(cwd);
+  const configDir = cfgFile ? path.dirname(cfgFile) : undefined;
   const targets = o.paths.length ? o.paths : ['.'];
   const files = new Set<string>();
   let unreadable = false;
@@ -170,7 +206,7 @@ async function lint(o: Options, cwd: string, out: (s: string) => void, err: (s: 
       continue;
     }
     if (st.isDirectory()) {
-      for (const f of listFiles(abs)) if (fileKind(f) !== 'unknown') files.add(f);
+      for (const f of listFiles(abs)) if (fileKind(f) === 'dockerfile' || fileKind(f) === 'yaml') files.add(f);
     } else {
       files.add(abs);
     }
@@ -178,7 +214,21 @@ async function lint(o: Options, cwd: string, out: (s: string) => void, err: (s: 
   await initShellParser();
   const findings: Finding[] = [];
   const texts = new Map<string, LineIndex>();
-  for (const file of [...files].sort()) {
+  const scriptsReported = new Set<string>();
+  const pendingScripts = new Set<string>();
+  const allDockerfiles = [...files].filter((f) => fileKind(f) === 'dockerfile');
+  const dockerfileFor = (image: string, cfg: StopcheckConfig, root: string): DockerfileSource | undefined => {
+    const df = matchImageToDockerfile(image, allDockerfiles, cfg.images, configDir ?? root);
+    if (!df) return undefined;
+    let text: string | undefined;
+    try {
+      text = readText(df);
+    } catch {
+      return undefined;
+    }
+    return text === undefined ? undefined : { file: df, text, contextDir: path.dirname(df), how: displayPath(df, cwd) };
+  };
+  for (const file of [...files].sort((a, b) => rankKind(a) - rankKind(b) || (a < b ? -1 : a > b ? 1 : 0))) {
     let text: string | undefined;
     try {
       text = readText(file);
@@ -191,19 +241,31 @@ async function lint(o: Options, cwd: string, out: (s: string) => void, err: (s: 
       err(`stopcheck: skipped ${displayPath(file, cwd)}: not a text file, or larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
       continue;
     }
-    const kind = fileKind(file);
-    if (kind === 'unknown') {
-      // Named explicitly but not something stopcheck reads: treat as a Dockerfile only if it looks like one.
-      if (!/^\s*(#.*\n\s*)*FROM\s/im.test(text)) {
-        err(`stopcheck: skipped ${displayPath(file, cwd)}: not a Dockerfile, start script, Kubernetes manifest or Compose file`);
+    let kind = fileKind(file);
+    if (kind === 'unknown' || kind === 'script') {
+      // Named explicitly: a Dockerfile under another name, or a script (checked through what runs it).
+      if (/^\s*(#.*\n\s*)*FROM\s/im.test(text)) kind = 'dockerfile';
+      else {
+        if (!scriptsReported.has(file)) pendingScripts.add(file);
         continue;
       }
     }
     texts.set(file, new LineIndex(text));
-    const res = analyzeDockerfile(file, text, { config, files: diskFiles(path.dirname(file)) });
-    for (const c of res.chains) for (const h of c.scripts) if (!texts.has(h.source.file)) texts.set(h.source.file, new LineIndex(h.source.text));
+    const root = gitRoot(path.dirname(file)) ?? path.dirname(file);
+    const access = diskFiles(kind === 'dockerfile' ? path.dirname(file) : root);
+    const res = kind === 'dockerfile'
+      ? analyzeDockerfile(file, text, { config, files: access })
+      : analyzeYaml(file, text, { config, files: access, dockerfileForImage: (img) => dockerfileFor(img, config, root) });
+    for (const c of res.chains) {
+      for (const h of (c as { scripts?: Array<{ source: { file: string; text: string } }> }).scripts ?? []) {
+        if (!texts.has(h.source.file)) texts.set(h.source.file, new LineIndex(h.source.text));
+        scriptsReported.add(h.source.file);
+        pendingScripts.delete(h.source.file);
+      }
+    }
     findings.push(...res.findings);
   }
+  for (const f of pendingScripts) err(`stopcheck: ${displayPath(f, cwd)}: start scripts are checked through the Dockerfile that runs them; no Dockerfile among the given paths runs it`);
   // A script run by several Dockerfiles is reported once per place.
   const seen = new Set<string>();
   const unique = findings.filter((f) => {
@@ -240,7 +302,7 @@ export function simulateJson(chain: LaunchChain, cwd: string): object {
 
 async function simulate(o: Options, cwd: string, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   if (!['text', 'json'].includes(o.format)) throw new UsageError(`--format must be text or json for simulate, got "${o.format}"`);
-  if (o.paths.length !== 1) throw new UsageError('simulate takes exactly one file: a Dockerfile');
+  if (o.paths.length !== 1) throw new UsageError('simulate takes exactly one file: a Dockerfile, Compose file or Kubernetes manifest');
   const file = path.resolve(cwd, o.paths[0]);
   let text: string | undefined;
   try {
@@ -256,12 +318,36 @@ async function simulate(o: Options, cwd: string, out: (s: string) => void, err: 
   let config = loadConfig(o.config, cwd, err);
   if (o.grace !== undefined) config = { ...config, gracePeriods: { ...config.gracePeriods, docker: o.grace } };
   await initShellParser();
-  const res = analyzeDockerfile(file, text, { config, target: o.target, files: diskFiles(path.dirname(file)) });
-  if (o.target !== undefined && res.chains.length === 0) {
-    err(`stopcheck: no stage "${o.target}" in ${o.paths[0]}`);
-    return 2;
+  let chains: LaunchChain[];
+  if (fileKind(file) === 'yaml') {
+    if (o.grace !== undefined) config = { ...config, gracePeriods: { docker: o.grace, compose: o.grace, kubernetes: o.grace } };
+    const root = gitRoot(path.dirname(file)) ?? path.dirname(file);
+    const dockerfiles = listFiles(root).filter((f) => fileKind(f) === 'dockerfile');
+    const res = analyzeYaml(file, text, {
+      config, files: diskFiles(root),
+      dockerfileForImage: (img) => {
+        const df = matchImageToDockerfile(img, dockerfiles, config.images, root);
+        const t = df ? readText(df) : undefined;
+        return df && t !== undefined ? { file: df, text: t, contextDir: path.dirname(df), how: displayPath(df, cwd) } : undefined;
+      },
+    });
+    if (res.model.kind !== 'kubernetes' && res.model.kind !== 'compose') {
+      err(`stopcheck: ${o.paths[0]} is not a Kubernetes manifest or Compose file${res.model.kind === 'template' ? ' (Helm templates are skipped)' : ''}`);
+      return 2;
+    }
+    chains = res.chains.filter((c) => (o.service === undefined || c.service?.name.value === o.service) && (o.container === undefined || c.container?.name.value === o.container));
+    if ((o.service !== undefined || o.container !== undefined) && chains.length === 0) {
+      err(`stopcheck: no ${o.service !== undefined ? `service "${o.service}"` : `container "${o.container}"`} in ${o.paths[0]}`);
+      return 2;
+    }
+  } else {
+    const res = analyzeDockerfile(file, text, { config, target: o.target, files: diskFiles(path.dirname(file)) });
+    if (o.target !== undefined && res.chains.length === 0) {
+      err(`stopcheck: no stage "${o.target}" in ${o.paths[0]}`);
+      return 2;
+    }
+    chains = o.target === undefined ? res.chains.slice(-1) : res.chains;
   }
-  const chains = o.target === undefined ? res.chains.slice(-1) : res.chains;
   if (o.format === 'json') out(JSON.stringify(chains.map((c) => simulateJson(c, cwd)), null, 2));
   else out(chains.map((c) => describeTimeline({ ...c, file: displayPath(c.file, cwd) }).join('\n')).join('\n\n'));
   return 0;
@@ -273,7 +359,8 @@ export async function main(argv: string[], cwd = process.cwd(),
   try {
     const o = parseArgs(argv);
     switch (o.command) {
-      case 'help': case '': out(HELP); return o.command === '' ? 2 : 0;
+      case 'help': out(HELP); return 0;
+      case '': err(HELP); return 2; // no command: a usage error, so not on stdout
       case 'version': out(VERSION); return 0;
       case 'lint': return await lint(o, cwd, out, err);
       case 'simulate': return await simulate(o, cwd, out, err);

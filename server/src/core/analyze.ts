@@ -15,7 +15,7 @@ const DOCKERFILE_NAME = /^(?:Dockerfile|Containerfile)(?:\..+)?$|\.(?:dockerfile
 
 export function fileKind(file: string): FileKind {
   const name = file.split('/').pop() ?? file;
-  if (DOCKERFILE_NAME.test(name)) return 'dockerfile';
+  if (DOCKERFILE_NAME.test(name) && !/\.dockerignore$/i.test(name)) return 'dockerfile';
   if (/\.ya?ml$/i.test(name)) return 'yaml';
   return 'unknown';
 }

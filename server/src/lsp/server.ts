@@ -1,19 +1,22 @@
-// The LSP adapter: documents in, diagnostics and hovers out. All analysis is the core's.
+// The LSP adapter: documents in, diagnostics and hovers out. All analysis is the core's; the
+// workspace index (workspace.ts) knows which file runs which, so editing a start script updates the
+// Dockerfile, Compose file or manifest that runs it, open or not.
 import * as fs from 'fs';
 import * as path from 'path';
 import { fileURLToPath, pathToFileURL } from 'url';
 import {
   type Connection, type Diagnostic, DiagnosticSeverity, type Hover, type InitializeParams, type InitializeResult,
-  MarkupKind, TextDocuments, TextDocumentSyncKind, DidChangeConfigurationNotification, type WorkspaceFolder,
+  MarkupKind, TextDocuments, TextDocumentSyncKind, DidChangeConfigurationNotification, type WorkspaceFolder, FileChangeType,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initShellParser } from '../core/shell';
 import { buildDockerChain } from '../core/dockerfile';
-import { analyzeDockerfile, fileKind, type DockerfileAnalysis } from '../core/analyze';
+import { analyzeDockerfile, analyzeYaml, fileKind } from '../core/analyze';
 import { CONFIG_FILE, DEFAULT_CONFIG, mergeConfig, type StopcheckConfig } from '../core/config';
-import { docsUrl, type Finding, type Position } from '../core/types';
+import { docsUrl, type Finding, comparePos, type Range, type Position } from '../core/types';
 import { describeChainMarkdown, describeTimeline } from '../core/describe';
-import { comparePos } from '../core/types';
+import type { LaunchChain } from '../core/chain';
+import { WorkspaceIndex } from './workspace';
 
 export interface ServerOptions {
   /** Milliseconds to wait after an edit before analysing (newer edits cancel older ones). */
@@ -21,6 +24,8 @@ export interface ServerOptions {
 }
 
 export const DESCRIBE_COMMAND = 'stopcheck.server.describe';
+
+const SETTINGS_TIMEOUT_MS = 3000;
 
 export function startServer(connection: Connection, opts: ServerOptions = {}): void {
   const documents = new TextDocuments(TextDocument);
@@ -30,13 +35,29 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
   let editorSettings: unknown;
   const fileConfigs = new Map<string, unknown>();
   const pending = new Map<string, NodeJS.Timeout>();
-  const cache = new Map<string, { version: number; result: DockerfileAnalysis }>();
+  /** Files we published non-empty diagnostics for (to clear them when they go away). */
+  const published = new Set<string>();
   const ready = initShellParser();
   // Resolves once the editor's settings have been read at startup: nothing is analysed before, so
   // documents opened right after `initialized` are not analysed (and cached) with default settings.
   let settingsReady: Promise<void> = Promise.resolve();
+  let scanned = false;
 
-  const log = (s: string) => connection.console.log(s);
+  const index = new WorkspaceIndex({
+    openText: (file) => {
+      const d = documents.get(keyToUri(file));
+      return d ? { text: d.getText(), version: d.version } : undefined;
+    },
+    configFor: (file) => configFor(file),
+    rootFor: (file) => folderOf(file) ?? path.dirname(file),
+    log: (m) => connection.console.error(m),
+    kindOf: (file) => {
+      const d = documents.get(keyToUri(file));
+      if (d?.languageId === 'dockerfile') return 'dockerfile';
+      if (d && (d.languageId === 'dockercompose' || d.languageId === 'yaml') && fileKind(file) !== 'dockerfile') return 'yaml';
+      return undefined;
+    },
+  });
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     folders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : []);
@@ -66,25 +87,52 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
     if (folders.length && connection.workspace) {
       try {
         connection.workspace.onDidChangeWorkspaceFolders((e) => {
+          const removed = e.removed.map((r) => uriToPath(r.uri)).filter((p): p is string => !!p);
           folders = folders.filter((f) => !e.removed.some((r) => r.uri === f.uri)).concat(e.added);
           fileConfigs.clear();
-          revalidateAll();
+          const touched = new Set<string>();
+          for (const src of [...index.sources]) {
+            if (removed.some((r) => src.startsWith(r + path.sep)) && !documents.get(keyToUri(src))) {
+              index.results.get(src)?.findings.forEach((f) => touched.add(f.file));
+              index.forget(src);
+            }
+          }
+          const added = e.added.map((a) => uriToPath(a.uri)).filter((p): p is string => !!p);
+          for (const f of index.scan(added)) index.analyse(f).forEach((t) => touched.add(t));
+          void publish(touched);
         });
       } catch {
         // client without workspace folder support
       }
     }
     await settingsReady;
+    await ready;
+    scanWorkspace();
   });
 
+  /** Index the workspace folders once, then publish what the files on disk already say. */
+  function scanWorkspace(): void {
+    if (scanned) return;
+    scanned = true;
+    const roots = folders.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
+    if (roots.length === 0) return;
+    const started = Date.now();
+    const files = index.scan(roots);
+    const touched = new Set<string>();
+    for (const f of files) index.analyse(f).forEach((t) => touched.add(t));
+    void publish(touched);
+    connection.console.log(`stopcheck: indexed ${files.length} file(s) in ${Date.now() - started} ms`);
+  }
+
   async function refreshSettings(): Promise<void> {
-    if (canPullConfig) {
-      try {
-        const [s] = await connection.workspace.getConfiguration([{ section: 'stopcheck' }]);
-        editorSettings = s;
-      } catch (e) {
-        log(`stopcheck: could not read settings: ${(e as Error).message}`);
-      }
+    if (!canPullConfig) return;
+    try {
+      const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), SETTINGS_TIMEOUT_MS).unref());
+      const got = await Promise.race([connection.workspace.getConfiguration([{ section: 'stopcheck' }]), timeout]);
+      if (got) editorSettings = got[0];
+      else connection.console.warn('stopcheck: the client did not answer workspace/configuration; using defaults');
+    } catch (e) {
+      connection.console.log(`stopcheck: could not read settings: ${(e as Error).message}`);
     }
   }
 
@@ -92,16 +140,32 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
     const s = (change.settings as { stopcheck?: unknown } | undefined)?.stopcheck;
     if (s !== undefined) editorSettings = s;
     else await refreshSettings();
-    cache.clear();
-    revalidateAll();
+    reanalyseAll();
   });
 
-  connection.onDidChangeWatchedFiles((e) => {
+  connection.onDidChangeWatchedFiles(async (e) => {
+    await ready;
+    await settingsReady;
     if (e.changes.some((c) => c.uri.endsWith(CONFIG_FILE))) {
       fileConfigs.clear();
-      cache.clear();
-      revalidateAll();
+      reanalyseAll();
     }
+    const touched = new Set<string>();
+    for (const c of e.changes) {
+      const file = uriToPath(c.uri);
+      if (!file || documents.get(c.uri)) continue; // open documents are tracked through their edits
+      if (c.type === FileChangeType.Deleted) {
+        if (index.sources.has(file)) {
+          index.results.get(file)?.findings.forEach((f) => touched.add(f.file));
+          index.forget(file);
+          touched.add(file);
+        }
+      } else if (c.type === FileChangeType.Created && index.isSource(file)) {
+        index.sources.add(file);
+      }
+      for (const src of index.dependents(file)) index.analyse(src).forEach((t) => touched.add(t));
+    }
+    await publish(touched);
   });
 
   function folderOf(file: string): string | undefined {
@@ -133,34 +197,46 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
     return merged.config;
   }
 
-  function isServed(doc: TextDocument): boolean {
-    const file = uriToPath(doc.uri);
-    return doc.languageId === 'dockerfile' || (file !== undefined && fileKind(file) === 'dockerfile');
+  function isSourceDoc(doc: TextDocument): boolean {
+    if (doc.languageId === 'dockerfile' || doc.languageId === 'dockercompose') return true;
+    const file = uriToPath(doc.uri) ?? doc.uri;
+    const k = fileKind(file);
+    return k === 'dockerfile' || k === 'yaml';
   }
 
-  function analyse(doc: TextDocument): DockerfileAnalysis | undefined {
-    const file = uriToPath(doc.uri) ?? doc.uri;
-    const hit = cache.get(doc.uri);
-    if (hit && hit.version === doc.version) return hit.result;
-    try {
-      const result = analyzeDockerfile(file, doc.getText(), { config: configFor(file) });
-      cache.set(doc.uri, { version: doc.version, result });
-      return result;
-    } catch (e) {
-      connection.console.error(`stopcheck: analysis of ${doc.uri} failed: ${(e as Error).stack ?? e}`);
-      return undefined;
+  async function publish(files: Iterable<string>): Promise<void> {
+    for (const file of new Set(files)) {
+      const uri = keyToUri(file);
+      const doc = documents.get(uri);
+      const diagnostics = index.findingsFor(file).map(toDiagnostic);
+      const relevant = doc !== undefined && (isSourceDoc(doc) || index.dependents(file).length > 0);
+      if (diagnostics.length === 0 && !published.has(file) && !relevant) continue;
+      if (diagnostics.length) published.add(file);
+      else published.delete(file);
+      await connection.sendDiagnostics({ uri, version: doc?.version, diagnostics });
     }
   }
 
-  async function validate(doc: TextDocument): Promise<void> {
+  function reanalyseAll(): void {
+    const touched = new Set<string>();
+    for (const src of [...index.sources]) index.analyse(src).forEach((t) => touched.add(t));
+    for (const d of documents.all()) touched.add(uriKey(d.uri));
+    void publish(touched);
+  }
+
+  /** A document changed: re-analyse it if it is a source, and every source that reads it. */
+  async function changed(doc: TextDocument): Promise<void> {
     await ready;
     await settingsReady;
-    if (documents.get(doc.uri)?.version !== doc.version) return; // a newer edit is queued
-    if (!isServed(doc)) return;
-    const result = analyse(doc);
-    if (!result) return;
-    const diagnostics = result.findings.map((f) => toDiagnostic(f));
-    await connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+    const current = documents.get(doc.uri);
+    if (!current || current.version !== doc.version) return; // a newer edit is queued
+    const key = uriKey(doc.uri);
+    const touched = new Set<string>([key]);
+    if (isSourceDoc(doc)) index.sources.add(key);
+    for (const src of new Set([...(isSourceDoc(doc) ? [key] : []), ...index.dependents(key)])) {
+      index.analyse(src).forEach((t) => touched.add(t));
+    }
+    await publish(touched);
   }
 
   function schedule(doc: TextDocument, delay = debounceMs): void {
@@ -169,12 +245,8 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
     pending.set(doc.uri, setTimeout(() => {
       pending.delete(doc.uri);
       const current = documents.get(doc.uri);
-      if (current) void validate(current);
+      if (current) void changed(current).catch((e) => connection.console.error(`stopcheck: ${(e as Error).stack ?? e}`));
     }, delay));
-  }
-
-  function revalidateAll(): void {
-    for (const d of documents.all()) schedule(d, 0);
   }
 
   documents.onDidOpen((e) => schedule(e.document, 0));
@@ -183,29 +255,80 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
     const t = pending.get(e.document.uri);
     if (t) clearTimeout(t);
     pending.delete(e.document.uri);
-    cache.delete(e.document.uri);
-    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    const key = uriKey(e.document.uri);
+    void (async () => {
+      await ready;
+      await settingsReady;
+      // The file on disk (if any) is what counts now.
+      const touched = new Set<string>([key]);
+      const onDisk = uriToPath(e.document.uri) !== undefined && fs.existsSync(key);
+      if (!onDisk && index.sources.has(key)) {
+        index.results.get(key)?.findings.forEach((f) => touched.add(f.file));
+        index.forget(key);
+      }
+      for (const src of index.dependents(key)) if (onDisk || src !== key) index.analyse(src).forEach((t) => touched.add(t));
+      if (!onDisk) {
+        published.delete(key);
+        await connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+        touched.delete(key);
+      }
+      await publish(touched);
+    })();
   });
+
+  /** The chain under the cursor: the Dockerfile stage, the container or service, or the script line. */
+  function chainAt(doc: TextDocument, pos: Position): { chain: LaunchChain; range: Range } | undefined {
+    const key = uriKey(doc.uri);
+    const r = index.results.get(key);
+    if (r?.kind === 'dockerfile' && r.dockerModel) {
+      const model = r.dockerModel;
+      const ins = model.ast.getInstructions().find((i) => {
+        const rr = i.getRange();
+        return comparePos(rr.start, pos) <= 0 && comparePos(pos, rr.end) <= 0;
+      });
+      if (!ins || !['FROM', 'CMD', 'ENTRYPOINT', 'SHELL', 'STOPSIGNAL'].includes(ins.getKeyword())) return undefined;
+      const stage = [...model.stages].reverse().find((s) => comparePos(s.from.getRange().start, pos) <= 0);
+      if (!stage) return undefined;
+      // A stage nobody runs directly still gets the chain its CMD would have.
+      const chain = (r.chains as Array<LaunchChain & { stage?: unknown }>).find((c) => c.stage === stage)
+        ?? buildDockerChain(model, stage, { gracePeriodSeconds: configFor(key).gracePeriods.docker });
+      return { chain, range: ins.getRange() };
+    }
+    if (r?.kind === 'yaml') {
+      for (const c of r.chains as Array<LaunchChain & { container?: { range: Range }; service?: { range: Range; name: { range: Range } } }>) {
+        const ranges = [c.container?.range, c.service?.range, c.service?.name.range].filter((x): x is Range => !!x);
+        const hit = ranges.find((rr) => comparePos(rr.start, pos) <= 0 && comparePos(pos, rr.end) <= 0);
+        if (hit) return { chain: c, range: hit };
+      }
+      return undefined;
+    }
+    // A start script: hover on a line the chain passes through.
+    for (const { chain } of index.chainsFor(key)) {
+      const p = chain.processes.find((x) => x.origin?.file === key && x.origin.range.start.line === pos.line);
+      if (p?.origin) return { chain, range: p.origin.range };
+      for (const h of (chain as LaunchChain & { scripts?: Array<{ source: { file: string; lineOffset: number }; terminal?: { range: Range } }> }).scripts ?? []) {
+        const t = h.terminal;
+        if (h.source.file === key && t && t.range.start.line + h.source.lineOffset === pos.line) {
+          return { chain, range: { start: { line: pos.line, character: t.range.start.character }, end: { line: pos.line, character: t.range.end.character } } };
+        }
+      }
+    }
+    return undefined;
+  }
 
   connection.onHover(async (params): Promise<Hover | null> => {
     await ready;
     await settingsReady;
     const doc = documents.get(params.textDocument.uri);
-    if (!doc || !isServed(doc)) return null;
-    const result = analyse(doc);
-    if (!result) return null;
-    const pos = params.position;
-    const ins = result.model.ast.getInstructions().find((i) => {
-      const r = i.getRange();
-      return comparePos(r.start, pos) <= 0 && comparePos(pos, r.end) <= 0;
-    });
-    if (!ins || !['FROM', 'CMD', 'ENTRYPOINT', 'SHELL', 'STOPSIGNAL'].includes(ins.getKeyword())) return null;
-    const stage = [...result.model.stages].reverse().find((s) => comparePos(s.from.getRange().start, pos) <= 0);
-    if (!stage) return null;
-    // A stage nobody runs directly still gets the chain its CMD would have.
-    const chain = result.chains.find((c) => c.stage === stage)
-      ?? buildDockerChain(result.model, stage, { gracePeriodSeconds: configFor(result.model.file).gracePeriods.docker });
-    return { contents: { kind: MarkupKind.Markdown, value: describeChainMarkdown(chain) }, range: ins.getRange() };
+    if (!doc) return null;
+    const key = uriKey(doc.uri);
+    if (isSourceDoc(doc)) {
+      const r = index.results.get(key);
+      if (!r || r.version !== doc.version) index.analyse(key);
+    }
+    const hit = chainAt(doc, params.position);
+    if (!hit) return null;
+    return { contents: { kind: MarkupKind.Markdown, value: describeChainMarkdown(hit.chain) }, range: hit.range };
   });
 
   connection.onExecuteCommand(async (params) => {
@@ -224,8 +347,11 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
       }
     }
     if (text === undefined || !file) return { error: `not a file: ${uri}` };
-    const result = analyzeDockerfile(file, text, { config: configFor(file) });
-    return { chains: result.chains.map((c) => ({ target: c.target, verdict: c.outcome.verdict, timeline: describeTimeline({ ...c, file: path.basename(file) }) })) };
+    const isYaml = fileKind(file) === 'yaml' || doc?.languageId === 'dockercompose';
+    const r = index.results.get(file);
+    const chains: LaunchChain[] = r && (!doc || r.version === doc.version) ? r.chains
+      : isYaml ? analyzeYaml(file, text, { config: configFor(file) }).chains : analyzeDockerfile(file, text, { config: configFor(file) }).chains;
+    return { chains: chains.map((c) => ({ target: c.target, verdict: c.outcome.verdict, timeline: describeTimeline({ ...c, file: path.basename(c.file) }) })) };
   });
 
   connection.onShutdown(() => {
@@ -254,7 +380,7 @@ export function toDiagnostic(f: Finding): Diagnostic {
     codeDescription: { href: docsUrl(f.rule) },
     source: 'stopcheck',
     message: f.message,
-    relatedInformation: f.related.map((r) => ({ location: { uri: pathToUri(r.file), range: r.range }, message: r.message })),
+    relatedInformation: f.related.map((r) => ({ location: { uri: keyToUri(r.file), range: r.range }, message: r.message })),
   };
 }
 
@@ -267,8 +393,15 @@ export function uriToPath(uri: string): string | undefined {
   }
 }
 
+/** Index key of a document: its path for file URIs, the URI itself otherwise (untitled documents). */
+function uriKey(uri: string): string {
+  return uriToPath(uri) ?? uri;
+}
+
+function keyToUri(key: string): string {
+  return path.isAbsolute(key) ? pathToFileURL(key).toString() : key;
+}
+
 export function pathToUri(p: string): string {
   return pathToFileURL(p).toString();
 }
-
-export type { Position };

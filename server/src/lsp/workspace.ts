@@ -34,6 +34,8 @@ export interface WorkspaceHost {
   /** Folder that bounds file access for `file` (its workspace folder, or its own folder). */
   rootFor(file: string): string;
   log(msg: string): void;
+  /** Kind forced by an open document's language (a Dockerfile with an unusual name). */
+  kindOf?(file: string): 'dockerfile' | 'yaml' | undefined;
 }
 
 export class WorkspaceIndex {
@@ -71,9 +73,15 @@ export class WorkspaceIndex {
     return found;
   }
 
-  isSource(file: string): boolean {
+  private kind(file: string): 'dockerfile' | 'yaml' | undefined {
+    const forced = this.host.kindOf?.(file);
+    if (forced) return forced;
     const k = fileKind(file);
-    return k === 'dockerfile' || k === 'yaml';
+    return k === 'dockerfile' || k === 'yaml' ? k : undefined;
+  }
+
+  isSource(file: string): boolean {
+    return this.kind(file) !== undefined;
   }
 
   private read(file: string): { text: string; version: number } | undefined {
@@ -91,7 +99,7 @@ export class WorkspaceIndex {
   }
 
   private dockerfiles(): string[] {
-    return [...this.sources].filter((f) => fileKind(f) === 'dockerfile');
+    return [...this.sources].filter((f) => this.kind(f) === 'dockerfile' && path.isAbsolute(f));
   }
 
   /** (Re)analyse one source. Returns the files whose findings may have changed. */
@@ -100,7 +108,8 @@ export class WorkspaceIndex {
     const old = this.results.get(file);
     if (old) old.findings.forEach((f) => touched.add(f.file));
     const src = this.read(file);
-    if (!src) {
+    const kind = this.kind(file);
+    if (!src || !kind) {
       this.results.delete(file);
       this.sources.delete(file);
       touched.add(file);
@@ -108,14 +117,15 @@ export class WorkspaceIndex {
     }
     this.sources.add(file);
     const config = this.host.configFor(file);
-    const root = this.host.rootFor(file);
+    const isPath = path.isAbsolute(file);
+    const root = isPath ? this.host.rootFor(file) : '/nonexistent-root';
     const deps = new Set<string>();
     const overlay = (f: string) => this.host.openText(f)?.text;
-    const files = diskFiles(root, overlay);
+    const files = isPath ? diskFiles(root, overlay) : { read: () => undefined, exists: () => false };
     const readTracked = { ...files, read: (f: string) => { deps.add(f); return files.read(f); } };
     let result: SourceResult;
     try {
-      if (fileKind(file) === 'dockerfile') {
+      if (kind === 'dockerfile') {
         const r = analyzeDockerfile(file, src.text, { config, files: readTracked });
         result = { kind: 'dockerfile', version: src.version, findings: r.findings, deps, chains: r.chains, dockerModel: r.model };
       } else {
@@ -128,7 +138,7 @@ export class WorkspaceIndex {
       }
     } catch (e) {
       this.host.log(`stopcheck: analysis of ${file} failed: ${(e as Error).stack ?? e}`);
-      result = { kind: fileKind(file) === 'dockerfile' ? 'dockerfile' : 'yaml', version: src.version, findings: [], deps, chains: [] };
+      result = { kind, version: src.version, findings: [], deps, chains: [] };
     }
     deps.delete(file);
     this.results.set(file, result);
@@ -154,7 +164,7 @@ export class WorkspaceIndex {
     // A new or renamed file may be what a Dockerfile's COPY was missing: re-check Dockerfiles above it.
     if (!this.isSource(file)) {
       for (const src of this.sources) {
-        if (out.includes(src) || this.results.get(src)?.kind !== 'dockerfile') continue;
+        if (out.includes(src) || this.results.get(src)?.kind !== 'dockerfile' || !path.isAbsolute(src)) continue;
         const dir = path.dirname(src) + path.sep;
         if (file.startsWith(dir) && this.results.get(src)?.chains.some((c) => c.assumptions.some((a) => a.includes('not in the build context')))) out.push(src);
       }

@@ -1,0 +1,4 @@
+#!/bin/bash
+set -euo pipefail
+node scripts/warm-cache.js
+node server.js
