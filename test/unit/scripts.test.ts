@@ -146,3 +146,40 @@ test('suppression in the script file applies to the script finding', () => {
   const { rules } = run(DF('CMD ["/start.sh"]'), { 'start.sh': '#!/bin/sh\n# stopcheck ignore=STOP201\n./app\n' });
   assert.deepEqual(rules.filter((r) => r.includes('start.sh')), []);
 });
+
+test('cleanup after the final wait is not the app: graceful, no STOP201', () => {
+  const { chain, rules } = run(DF('CMD ["/start.sh"]'), { 'start.sh': '#!/bin/sh\n./app & pid=$!\ntrap \'kill -TERM $pid\' TERM INT\nwait $pid\ntrap - TERM INT\nwait $pid\nrm -f /tmp/lock\n' });
+  assert.equal(chain.outcome.verdict, 'graceful');
+  assert.ok(!rules.some((r) => r.startsWith('STOP201')), rules.join(', '));
+});
+
+test('a trap in front of a foreground tail -f never runs (POSIX defers traps): killed', () => {
+  const { chain } = run(DF('CMD ["/start.sh"]'), { 'start.sh': '#!/bin/sh\n./app & pid=$!\ntrap \'kill $pid; wait $pid\' TERM\ntail -f /dev/null\n' });
+  assert.equal(chain.outcome.verdict, 'killed');
+  const loop = run(DF('CMD ["/start.sh"]'), { 'start.sh': '#!/bin/sh\n./app & pid=$!\ntrap \'kill $pid; wait $pid; exit 0\' TERM\nwhile true; do sleep 1; done\n' });
+  assert.notEqual(loop.chain.outcome.verdict, 'killed');
+});
+
+test('a script whose last line backgrounds the app exits at once: the container stops', () => {
+  const { chain } = run(DF('CMD ["/start.sh"]'), { 'start.sh': '#!/bin/sh\n./app &\n' });
+  assert.equal(chain.outcome.verdict, 'fails-to-start');
+});
+
+test('a script without #! run through a shell string is read by the shell: no STOP208', () => {
+  const { rules, chain } = run(DF('CMD /start.sh', 'alpine'), { 'start.sh': 'exec ./app\n' });
+  assert.ok(!rules.some((r) => r.startsWith('STOP208')), rules.join(', '));
+  assert.equal(chain.outcome.verdict, 'graceful');
+});
+
+test('a start failure under tini reaches the chain', () => {
+  const { chain, rules } = run(DF('ENTRYPOINT ["tini", "--", "/start.sh"]'), { 'start.sh': '#!/bin/sh\r\n./app\r\n' });
+  assert.equal(chain.outcome.verdict, 'fails-to-start');
+  assert.ok(!rules.some((r) => r.startsWith('STOP201') || r.startsWith('STOP207')), rules.join(', '));
+});
+
+test('STOP204: a trap for the stop signal that does not forward it is named as such', () => {
+  const { findings } = run(DF('CMD ["/start.sh"]'), { 'start.sh': '#!/bin/sh\n./app &\ntrap \'exit 0\' TERM\nwait\n' });
+  const f = findings.find((x) => x.rule === 'STOP204' && x.file.endsWith('start.sh'));
+  assert.ok(f);
+  assert.match(f.message, /does not signal the app/);
+});

@@ -150,8 +150,8 @@ export interface InterpretContext {
   depth: number;
   resolveScript?: ScriptResolver;
   hops?: ScriptHop[];
-  /** Set when something in the chain cannot start. */
-  failsToStart?: { message: string; at?: Location };
+  /** Filled when something in the chain cannot start (shared by nested contexts). */
+  startFailures?: Array<{ message: string; at?: Location }>;
   /** Problems resolving files (outside the build context, missing). */
   fileProblems?: Array<{ message: string; at?: Location }>;
 }
@@ -512,21 +512,32 @@ function followScript(src: ScriptSource, imagePath: string, args: Word[], runWor
   const analysis = analyzeScript(src.text);
   const family = direct ? shebangFamily(analysis, ctx.imageFamily) : (shellFamily ?? ctx.imageFamily);
   const name = imagePath.split('/').pop() ?? imagePath;
-  if (direct && !analysis.shebang && !ctx.failsToStart) {
-    ctx.failsToStart = { message: `${imagePath} has no #! line, so starting it directly fails with "exec format error"`, at: runWord.origin };
-  } else if (analysis.crlf && !ctx.failsToStart) {
-    ctx.failsToStart = {
+  const failures = (ctx.startFailures ??= []);
+  // A file without #! fails only when exec'd directly; a shell running it (`sh -c /start.sh`) reads it itself.
+  if (direct && via !== 'command-string' && !analysis.shebang) {
+    failures.push({ message: `${imagePath} has no #! line, so starting it directly fails with "exec format error"`, at: runWord.origin });
+  } else if (analysis.crlf) {
+    failures.push({
       message: direct && analysis.shebang
         ? `${imagePath} has Windows (CRLF) line endings: the kernel looks for the interpreter "${analysis.shebang.interpreter}\\r" and fails with "no such file or directory"`
         : `${imagePath} has Windows (CRLF) line endings: every command in it ends with a carriage return and fails`,
       at: runWord.origin,
-    };
+    });
   }
-  const real = analysis.terminals.filter((t) => t.kind !== 'exit' && t.kind !== 'end');
+  let real = analysis.terminals.filter((t) => t.kind !== 'exit' && t.kind !== 'end');
+  // `app & …; wait "$pid"; cleanup` (or `exit "$status"`): the script is waiting for the app, and what
+  // follows the wait runs only after the app has exited.
+  if (analysis.background.length > 0 && analysis.waits > 0 && (real.length === 0 || real.every((t) => t.kind === 'command'))) {
+    const lastTerm = analysis.terminals[analysis.terminals.length - 1];
+    real = [{ kind: 'wait', words: [], range: lastTerm?.range ?? analysis.background[0].range, text: 'wait' }];
+  }
   const staying = real.filter((t) => t.kind !== 'exec');
   const execs = real.filter((t) => t.kind === 'exec');
   const main = staying[0] ?? execs[execs.length - 1];
-  const hop: ScriptHop = { imagePath, source: src, analysis, terminal: main, staying, execs: staying.length === 0 && execs.length > 0, family, runBy: runWord.origin, direct };
+  if (main && main.kind === 'background') {
+    failures.push({ message: `${imagePath} starts its last command in the background and then exits: the container stops as soon as it has started`, at: runWord.origin });
+  }
+  const hop: ScriptHop = { imagePath, source: src, analysis, terminal: main, staying, execs: staying.length === 0 && execs.length > 0, family, runBy: runWord.origin, direct: direct && via !== 'command-string' };
   (ctx.hops ??= []).push(hop);
   const ctxDeeper = { ...ctx, depth: ctx.depth + 1, imageFamily: ctx.imageFamily };
   if (main && main.kind === 'exec') {
@@ -684,6 +695,12 @@ export function evaluate(processes: ChainProcess[], policy: StopPolicy, failsToS
 
   const scriptTrap = (i: number, t: number, trap: TrapInfo, p: ChainProcess): Outcome => {
     const pid1 = i === 0 && !policy.notPid1;
+    const term = p.script?.terminal;
+    if (term && term.kind === 'keepalive' && !/^\s*(while|until)\b/.test(term.text)) {
+      // POSIX: a trap runs only after the foreground command finishes, and `tail -f`/`sleep infinity` never do.
+      ev(t, i, `${p.label} has a trap for ${S}, but it runs only after the foreground \`${term.text.split('\n')[0]}\` finishes, which it never does`);
+      if (pid1) return killed(i, `${app.label} never receives ${S}`);
+    }
     if (!trap.forwards) {
       ev(t, i, `${p.label} runs its trap for ${S} (${trap.action.trim()}), which does not signal ${app.label}`);
       if (/\bexit\b/.test(trap.action)) {

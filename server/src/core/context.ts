@@ -26,7 +26,7 @@ export interface StageFiles {
 export type Resolved =
   | { kind: 'file'; file: string; text: string; copy: Location }
   | { kind: 'inline'; file: string; text: string; lineOffset: number; copy: Location }
-  | { kind: 'outside'; copy: Location; source: string }
+  | { kind: 'outside'; copy: Location; source: string; keyword: string }
   | { kind: 'missing'; copy: Location; source: string };
 
 const MAX_SCRIPT_BYTES = 1024 * 1024;
@@ -130,7 +130,7 @@ export function resolveImagePath(model: DockerfileModel, stage: Stage, imagePath
         return resolveImagePath(model, c.fromStage, '/' + rel.replace(/^\/+/, ''), contextDir, files, memo, depth + 1);
       }
       const norm = path.posix.normalize(rel.replace(/^\/+/, ''));
-      if (norm === '..' || norm.startsWith('../')) return { kind: 'outside', copy: loc, source: src };
+      if (norm === '..' || norm.startsWith('../')) return { kind: 'outside', copy: loc, source: src, keyword: c.instruction.getKeyword() };
       const abs = path.join(contextDir, norm);
       const text = files.read(abs);
       if (text === undefined) return { kind: 'missing', copy: loc, source: src };

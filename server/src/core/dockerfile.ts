@@ -226,7 +226,7 @@ export function scriptResolver(model: DockerfileModel, stage: Stage, files: File
   return (imagePath) => {
     const r = resolveImagePath(model, stage, imagePath, ctxDir, files, memo);
     if (!r) return undefined;
-    if (r.kind === 'outside') return { error: `COPY ${r.source} points outside the build context: Docker refuses it, and stopcheck does not follow it`, copy: r.copy };
+    if (r.kind === 'outside') return { error: `${r.keyword} ${r.source} points outside the build context: the classic builder refuses it, and BuildKit looks for it at the context root instead — either way ${imagePath} is not this file; stopcheck does not follow it`, copy: r.copy };
     if (r.kind === 'missing') {
       assumptions.push(`${r.source} (COPY on line ${r.copy.range.start.line + 1}) is not in the build context, so ${imagePath} is not analysed`);
       return undefined;
@@ -269,7 +269,7 @@ export function buildChain(input: ChainInput): LaunchChain & ChainExtras {
   const hops: ScriptHop[] = [];
   const fileProblems: Array<{ message: string; at?: Location }> = [];
   if (!failsToStart && words.length > 0) {
-    const ctx: InterpretContext = { imageFamily: shellFamily, image, assumptions, depth: 0, resolveScript: input.resolveScript, hops, fileProblems };
+    const ctx: InterpretContext = { imageFamily: shellFamily, image, assumptions, depth: 0, resolveScript: input.resolveScript, hops, fileProblems, startFailures: [] };
     if (input.platformInit) {
       processes.push({
         role: 'init', kind: 'tini', argv: ['docker-init', '--'], label: input.platformInit.label, origin: input.platformInit.origin, group: false,
@@ -282,9 +282,10 @@ export function buildChain(input: ChainInput): LaunchChain & ChainExtras {
     if (first && first.role === 'shell' && first.kind === 'shell' && image.family === 'none' && !input.shellFromInstruction && !shellFormFirst) {
       failsToStart = `${image.ref} has no shell, so \`${first.argv[0]}\` cannot start`;
     }
-    if (!failsToStart && ctx.failsToStart) {
-      failsToStart = ctx.failsToStart.message;
-      failsToStartAt = ctx.failsToStart.at;
+    const startFailure = ctx.startFailures?.[0];
+    if (!failsToStart && startFailure) {
+      failsToStart = startFailure.message;
+      failsToStartAt = startFailure.at;
     }
   }
   if (words.length === 0) {

@@ -13,7 +13,8 @@ export const STOP201: DockerfileRule = {
       for (const hop of chain.scripts) {
         if (hop.processIndex === undefined) continue;
         const t = hop.terminal;
-        if (!t || t.kind !== 'command') continue;
+        if (!t || (t.kind !== 'command' && !(t.kind === 'pipeline' && !t.execNotReplacing))) continue;
+        if (chain.outcome.verdict === 'graceful') continue;
         const a = app(chain);
         const S = chain.policy.signal;
         const initFirst = chain.processes.slice(0, hop.processIndex).some((p) => p.role === 'init');

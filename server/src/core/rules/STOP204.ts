@@ -17,9 +17,11 @@ export const STOP204: DockerfileRule = {
         const a = app(chain);
         const S = chain.policy.signal;
         const name = scriptName(hop);
-        const trap = hop.analysis.traps.find((x) => x.forwards);
+        const sig = S.replace(/^SIG/, '');
+        const trap = hop.analysis.traps.find((x) => x.signals.includes(sig));
         let why: string;
-        if (!trap) why = `${name} has no trap for ${S}, so ${a && a.role === 'app' ? q(a.label) : 'the app'} started in the background never receives it, and ${consequence(chain)}. Add \`trap 'kill -TERM "$pid"' TERM INT\` and wait again after it — or simply \`exec\` the app.`;
+        if (trap && !trap.forwards) why = `${name}'s trap for ${S} (\`${trap.action.trim().slice(0, 40)}\`) does not signal the app, and ${consequence(chain)}. Forward the signal: \`kill -TERM "$pid"\`, then wait again.`;
+        else if (!trap) why = `${name} has no trap for ${S}, so ${a && a.role === 'app' ? q(a.label) : 'the app'} started in the background never receives it, and ${consequence(chain)}. Add \`trap 'kill -TERM "$pid"' TERM INT\` and wait again after it — or simply \`exec\` the app.`;
         else if (trap.sends === 'SIGINT' || trap.sends === 'SIGQUIT') why = `The trap forwards ${trap.sends}, but a background command of a non-interactive shell starts with SIGINT and SIGQUIT ignored: unless the app installs its own handler (Python's default KeyboardInterrupt does not count), it ignores the forwarded signal. Forward SIGTERM instead.`;
         else why = `The trap forwards ${trap.sends ?? 'SIGTERM'}, but the first \`wait\` returns as soon as the trap has run and the script then exits, ending the container while the app is still cleaning up. Wait again after the trap (\`wait "$pid"\` a second time).`;
         out.push(...scriptAndDockerfile(hop, t.range, why, `Runs ${name}, which waits for a background app without passing ${S} on correctly: ${consequence(chain)}.`));

@@ -10,6 +10,7 @@ export const STOP206: DockerfileRule = {
     const out: Report[] = [];
     const seen = new Set<string>();
     for (const chain of chains) {
+      if (chain.failsToStart) continue;
       for (const hop of chain.scripts) {
         if (!hop.execs || hop.analysis.exitTraps.length === 0) continue;
         for (const trap of hop.analysis.exitTraps) {

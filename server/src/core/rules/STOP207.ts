@@ -16,11 +16,10 @@ export const STOP207: DockerfileRule = {
         if (!init || !init.origin) continue;
         if (chain.outcome.verdict !== 'cut-short') continue;
         const a = app(chain);
-        const S = chain.policy.signal;
         const appLabel = a && a.role === 'app' ? q(a.label) : 'the app';
         out.push({
           file: init.origin.file, range: init.origin.range,
-          message: `${init.label} runs ${scriptName(hop)}, which does not exec its app: on ${S} ${init.group ? 'the whole group is signalled, the script\'s shell dies' : `${init.label} signals only the script's shell, which dies`}, and ${init.label} exits at once — the container stops and ${appLabel} ${init.group ? 'has its cleanup cut short' : `never receives ${S}`}. An init does not fix a script without exec; add \`exec\` to the script's last command.`,
+          message: `${init.label} runs ${scriptName(hop)}, which does not exec ${appLabel}: on ${chain.policy.signal}, ${chain.outcome.summary}. An init exits as soon as its child does, so it does not fix a script without exec; add \`exec\` to the script's last command.`,
           related: [{ file: hop.source.file, range: inScript(hop, hop.terminal.range), message: `${scriptName(hop)}: last command without exec` }],
         });
       }
