@@ -671,3 +671,29 @@ test('compose.yaml and a Deployment are served; hover on a service shows its cha
   assert.deepEqual(codes(await k), ['STOP301']);
   c.kill();
 });
+
+test('code actions: quick fixes for a diagnostic (preferred first), and source.fixAll.stopcheck', async () => {
+  const folder = tempDir();
+  const c = new LspClient({ folder });
+  await c.initialize();
+  const uri = uriOf(path.join(folder, 'Dockerfile'));
+  const p = c.nextDiagnostics(uri, { version: 1 });
+  await c.open(uri, 'FROM node:20\nCMD node server.js\n');
+  const pub = await p;
+  const diag = pub.diagnostics[0];
+  const actions = await c.conn.sendRequest('textDocument/codeAction', {
+    textDocument: { uri }, range: diag.range, context: { diagnostics: [diag], only: ['quickfix'] },
+  }) as Array<{ title: string; kind: string; isPreferred?: boolean; edit: { changes: Record<string, Array<{ range: Rng; newText: string }>> } }>;
+  assert.ok(actions.length >= 2, JSON.stringify(actions));
+  const preferred = actions.filter((a) => a.isPreferred);
+  assert.equal(preferred.length, 1);
+  assert.equal(preferred[0].kind, 'quickfix');
+  assert.equal(preferred[0].edit.changes[uri][0].newText, '["node", "server.js"]');
+  assert.ok(actions.some((a) => /Ignore STOP101/.test(a.title)));
+  const all = await c.conn.sendRequest('textDocument/codeAction', {
+    textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll.stopcheck'] },
+  }) as Array<{ kind: string; edit: { changes: Record<string, unknown[]> } }>;
+  assert.equal(all.length, 1);
+  assert.equal(all[0].kind, 'source.fixAll.stopcheck');
+  c.kill();
+});

@@ -12,12 +12,18 @@ import { ALL_RULES } from '../core/rules/index';
 import { describeTimeline } from '../core/describe';
 import type { LaunchChain } from '../core/chain';
 import { displayPath, formatText, toJson, toSarif, VERSION } from './format';
+import { applyEdits } from '../core/fixes';
+import { comparePos, type TextEdit } from '../core/types';
+import { withShellTree } from '../core/shell';
+import { parseAllDocuments } from 'yaml';
+import { DockerfileParser } from 'dockerfile-ast';
 import { diskFiles } from '../adapters/diskFiles';
 
 const HELP = `stopcheck ${VERSION} — finds why containers do not shut down gracefully
 
 Usage:
   stopcheck lint [paths…] [--format text|json|sarif] [--fail-on error|warning|info|never] [--config FILE]
+                 [--fix [--dry-run]]
   stopcheck simulate <Dockerfile|compose file|manifest> [--target STAGE] [--service NAME] [--container NAME]
                      [--grace SECONDS] [--format text|json] [--config FILE]
   stopcheck rules                 list the rules
@@ -39,6 +45,8 @@ interface Options {
   target?: string;
   service?: string;
   container?: string;
+  fix?: boolean;
+  dryRun?: boolean;
   grace?: number;
 }
 
@@ -69,6 +77,8 @@ function parseArgs(argv: string[]): Options {
       case '--config': o.config = value(); break;
       case '--target': o.target = value(); break;
       case '--service': o.service = value(); break;
+      case '--fix': o.fix = true; break;
+      case '--dry-run': o.dryRun = true; break;
       case '--container': o.container = value(); break;
       case '--grace': {
         const v = value();
@@ -171,6 +181,84 @@ function readText(file: string): string | undefined {
 
 const RANK: Record<Severity, number> = { info: 1, warning: 2, error: 3 };
 
+/** The preferred fix of every finding, grouped by file, without overlapping edits. */
+function preferredEdits(findings: Finding[]): Map<string, TextEdit[]> {
+  const out = new Map<string, TextEdit[]>();
+  const overlaps = (a: TextEdit, b: TextEdit) =>
+    comparePos(a.range.start, b.range.end) <= 0 && comparePos(b.range.start, a.range.end) <= 0;
+  for (const f of findings) {
+    const fix = f.fixes.find((x) => x.preferred);
+    if (!fix) continue;
+    if (fix.edits.some((e) => (out.get(e.file) ?? []).some((x) => overlaps(x, e)))) continue;
+    for (const e of fix.edits) out.set(e.file, [...(out.get(e.file) ?? []), e]);
+  }
+  return out;
+}
+
+function stillParses(file: string, before: string, after: string): boolean {
+  const kind = fileKind(file);
+  if (kind === 'yaml') {
+    const errs = (t: string) => parseAllDocuments(t).reduce((n, d) => n + d.errors.length, 0);
+    return errs(after) <= errs(before);
+  }
+  if (kind === 'dockerfile') {
+    const count = (t: string) => DockerfileParser.parse(t).getInstructions().length;
+    return count(after) >= count(before);
+  }
+  const broken = (t: string) => withShellTree(t, (tree) => tree.rootNode.hasError);
+  return broken(before) || !broken(after);
+}
+
+/** Write through a temporary file in the same folder, then rename: never a half-written file. */
+function writeAtomic(file: string, text: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.stopcheck-${process.pid}.tmp`);
+  const mode = fs.statSync(file).mode;
+  fs.writeFileSync(tmp, text, { mode });
+  fs.renameSync(tmp, file);
+}
+
+/** A unified diff (whole-file hunks are fine for review; context of 3 lines). */
+export function unifiedDiff(name: string, a: string, b: string): string {
+  const x = a.split('\n');
+  const y = b.split('\n');
+  const n = x.length;
+  const m = y.length;
+  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i][j] = x[i] === y[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  const ops: Array<[' ' | '-' | '+', string, number, number]> = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && x[i] === y[j]) { ops.push([' ', x[i], i, j]); i++; j++; }
+    else if (j < m && (i >= n || lcs[i][j + 1] > lcs[i + 1][j])) { ops.push(['+', y[j], i, j]); j++; }
+    else { ops.push(['-', x[i], i, j]); i++; }
+  }
+  const lines = [`--- a/${name}`, `+++ b/${name}`];
+  let k = 0;
+  while (k < ops.length) {
+    if (ops[k][0] === ' ') { k++; continue; }
+    let s = Math.max(0, k - 3);
+    let e = k;
+    while (e < ops.length) {
+      if (ops[e][0] !== ' ') { e++; continue; }
+      let run = 0;
+      while (e + run < ops.length && ops[e + run][0] === ' ') run++;
+      if (run > 6 || e + run >= ops.length) { e = Math.min(ops.length, e + 3); break; }
+      e += run;
+    }
+    const hunk = ops.slice(s, e);
+    const aStart = hunk[0][2] + 1;
+    const bStart = hunk[0][3] + 1;
+    const aLen = hunk.filter((h) => h[0] !== '+').length;
+    const bLen = hunk.filter((h) => h[0] !== '-').length;
+    lines.push(`@@ -${aStart},${aLen} +${bStart},${bLen} @@`);
+    for (const h of hunk) lines.push(h[0] + h[1]);
+    k = e;
+    s = e;
+  }
+  return lines.join('\n');
+}
+
 function rankKind(f: string): number {
   const k = fileKind(f);
   return k === 'dockerfile' ? 0 : k === 'yaml' ? 1 : 2;
@@ -188,6 +276,7 @@ function gitRoot(dir: string): string | undefined {
 
 async function lint(o: Options, cwd: string, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   if (!['text', 'json', 'sarif'].includes(o.format)) throw new UsageError(`--format must be text, json or sarif, got "${o.format}"`);
+  if (o.dryRun && !o.fix) throw new UsageError('--dry-run goes with --fix');
   if (!['error', 'warning', 'info', 'never'].includes(o.failOn)) throw new UsageError(`--fail-on must be error, warning, info or never, got "${o.failOn}"`);
   const config = loadConfig(o.config, cwd, err);
   const cfgFile = o.config ? path.resolve(cwd, o.config) : findConfigFile(cwd);
@@ -212,71 +301,109 @@ async function lint(o: Options, cwd: string, out: (s: string) => void, err: (s: 
     }
   }
   await initShellParser();
-  const findings: Finding[] = [];
-  const texts = new Map<string, LineIndex>();
-  const scriptsReported = new Set<string>();
-  const pendingScripts = new Set<string>();
-  const allDockerfiles = [...files].filter((f) => fileKind(f) === 'dockerfile');
-  const dockerfileFor = (image: string, cfg: StopcheckConfig, root: string): DockerfileSource | undefined => {
-    const df = matchImageToDockerfile(image, allDockerfiles, cfg.images, configDir ?? root);
-    if (!df) return undefined;
-    let text: string | undefined;
-    try {
-      text = readText(df);
-    } catch {
-      return undefined;
-    }
-    return text === undefined ? undefined : { file: df, text, contextDir: path.dirname(df), how: displayPath(df, cwd) };
-  };
-  for (const file of [...files].sort((a, b) => rankKind(a) - rankKind(b) || (a < b ? -1 : a > b ? 1 : 0))) {
-    let text: string | undefined;
-    try {
-      text = readText(file);
-    } catch (e) {
-      err(`stopcheck: cannot read ${displayPath(file, cwd)}: ${(e as Error).message}`);
-      unreadable = true;
-      continue;
-    }
-    if (text === undefined) {
-      err(`stopcheck: skipped ${displayPath(file, cwd)}: not a text file, or larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
-      continue;
-    }
-    let kind = fileKind(file);
-    if (kind === 'unknown' || kind === 'script') {
-      // Named explicitly: a Dockerfile under another name, or a script (checked through what runs it).
-      if (/^\s*(#.*\n\s*)*FROM\s/im.test(text)) kind = 'dockerfile';
-      else {
-        if (!scriptsReported.has(file)) pendingScripts.add(file);
+  const overlay = new Map<string, string>();
+  const runPass = (quiet: boolean): { findings: Finding[]; texts: Map<string, LineIndex> } => {
+    const findings: Finding[] = [];
+    const texts = new Map<string, LineIndex>();
+    const scriptsReported = new Set<string>();
+    const pendingScripts = new Set<string>();
+    const allDockerfiles = [...files].filter((f) => fileKind(f) === 'dockerfile');
+    const dockerfileFor = (image: string, cfg: StopcheckConfig, root: string): DockerfileSource | undefined => {
+      const df = matchImageToDockerfile(image, allDockerfiles, cfg.images, configDir ?? root);
+      if (!df) return undefined;
+      let text: string | undefined;
+      try {
+        text = (overlay.get(df) ?? readText(df));
+      } catch {
+        return undefined;
+      }
+      return text === undefined ? undefined : { file: df, text, contextDir: path.dirname(df), how: displayPath(df, cwd) };
+    };
+    for (const file of [...files].sort((a, b) => rankKind(a) - rankKind(b) || (a < b ? -1 : a > b ? 1 : 0))) {
+      let text: string | undefined;
+      try {
+        text = overlay.get(file) ?? readText(file);
+      } catch (e) {
+        if (!quiet) err(`stopcheck: cannot read ${displayPath(file, cwd)}: ${(e as Error).message}`);
+        unreadable = true;
         continue;
       }
-    }
-    texts.set(file, new LineIndex(text));
-    const root = gitRoot(path.dirname(file)) ?? path.dirname(file);
-    const access = diskFiles(kind === 'dockerfile' ? path.dirname(file) : root);
-    const res = kind === 'dockerfile'
-      ? analyzeDockerfile(file, text, { config, files: access })
-      : analyzeYaml(file, text, { config, files: access, dockerfileForImage: (img) => dockerfileFor(img, config, root) });
-    for (const c of res.chains) {
-      for (const h of (c as { scripts?: Array<{ source: { file: string; text: string } }> }).scripts ?? []) {
-        if (!texts.has(h.source.file)) texts.set(h.source.file, new LineIndex(h.source.text));
-        scriptsReported.add(h.source.file);
-        pendingScripts.delete(h.source.file);
+      if (text === undefined) {
+        if (!quiet) err(`stopcheck: skipped ${displayPath(file, cwd)}: not a text file, or larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+        continue;
       }
+      let kind = fileKind(file);
+      if (kind === 'unknown' || kind === 'script') {
+        // Named explicitly: a Dockerfile under another name, or a script (checked through what runs it).
+        if (/^\s*(#.*\n\s*)*FROM\s/im.test(text)) kind = 'dockerfile';
+        else {
+          if (!scriptsReported.has(file)) pendingScripts.add(file);
+          continue;
+        }
+      }
+      texts.set(file, new LineIndex(text));
+      const root = gitRoot(path.dirname(file)) ?? path.dirname(file);
+      const access = diskFiles(kind === 'dockerfile' ? path.dirname(file) : root, (f) => overlay.get(f));
+      const res = kind === 'dockerfile'
+        ? analyzeDockerfile(file, text, { config, files: access })
+        : analyzeYaml(file, text, { config, files: access, dockerfileForImage: (img) => dockerfileFor(img, config, root) });
+      for (const c of res.chains) {
+        for (const h of (c as { scripts?: Array<{ source: { file: string; text: string } }> }).scripts ?? []) {
+          if (!texts.has(h.source.file)) texts.set(h.source.file, new LineIndex(h.source.text));
+          scriptsReported.add(h.source.file);
+          pendingScripts.delete(h.source.file);
+        }
+      }
+      findings.push(...res.findings);
     }
-    findings.push(...res.findings);
+    if (!quiet) for (const f of pendingScripts) err(`stopcheck: ${displayPath(f, cwd)}: start scripts are checked through the Dockerfile that runs them; no Dockerfile among the given paths runs it`);
+    // A script run by several Dockerfiles is reported once per place.
+    const seen = new Set<string>();
+    const unique = findings.filter((f) => {
+      const k = `${f.rule}|${f.file}|${f.range.start.line}:${f.range.start.character}-${f.range.end.line}:${f.range.end.character}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+    findings.length = 0;
+    findings.push(...unique);
+
+    return { findings, texts };
+  };
+  let { findings, texts } = runPass(false);
+  if (o.fix) {
+    const original = new Map<string, string>();
+    for (let passNo = 0; passNo < 5; passNo++) {
+      const edits = preferredEdits(findings);
+      if (edits.size === 0) break;
+      let changed = false;
+      for (const [file, list] of edits) {
+        const before = overlay.get(file) ?? readText(file);
+        if (before === undefined) continue;
+        const after = applyEdits(before, new LineIndex(before), list);
+        if (after === before) continue;
+        if (!stillParses(file, before, after)) {
+          err(`stopcheck: not fixing ${displayPath(file, cwd)}: the result would not parse`);
+          continue;
+        }
+        if (!original.has(file)) original.set(file, before);
+        overlay.set(file, after);
+        changed = true;
+      }
+      if (!changed) break;
+      ({ findings, texts } = runPass(true));
+    }
+    for (const [file, before] of original) {
+      const after = overlay.get(file)!;
+      if (after === before) continue;
+      if (o.dryRun) out(unifiedDiff(displayPath(file, cwd), before, after));
+      else writeAtomic(file, after);
+    }
+    if (!o.dryRun && original.size) err(`stopcheck: fixed ${original.size} file(s)`);
   }
-  for (const f of pendingScripts) err(`stopcheck: ${displayPath(f, cwd)}: start scripts are checked through the Dockerfile that runs them; no Dockerfile among the given paths runs it`);
-  // A script run by several Dockerfiles is reported once per place.
-  const seen = new Set<string>();
-  const unique = findings.filter((f) => {
-    const k = `${f.rule}|${f.file}|${f.range.start.line}:${f.range.start.character}-${f.range.end.line}:${f.range.end.character}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-  findings.length = 0;
-  findings.push(...unique);
-  if (o.format === 'json') out(JSON.stringify(toJson(findings, cwd), null, 2));
+  if (o.fix && o.dryRun) {
+    // The diff is the output; findings that remain decide the exit code.
+  } else if (o.format === 'json') out(JSON.stringify(toJson(findings, cwd), null, 2));
   else if (o.format === 'sarif') out(JSON.stringify(toSarif(findings, cwd, (f) => texts.get(f.file)?.lineText(f.range.start.line) ?? ''), null, 2));
   else out(formatText(findings, cwd, process.stdout.isTTY === true && !process.env.NO_COLOR));
   if (unreadable) return 2;

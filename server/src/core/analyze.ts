@@ -8,6 +8,8 @@ import { parseYamlFile, type YamlFile } from './yamlModel';
 import { composeChain, kubeChain, type PlatformChain, type PlatformOptions } from './platforms';
 import { toFinding } from './rules/rule';
 import { readSuppressions, isSuppressed } from './suppress';
+import { suppressFix } from './fixes';
+import { LineIndex } from './text';
 
 export type FileKind = 'dockerfile' | 'yaml' | 'script' | 'unknown';
 
@@ -67,6 +69,16 @@ export function analyzeDockerfile(file: string, text: string, opts: AnalyzeOptio
 /** Apply severity settings and suppressions, drop duplicates (shared by inherited stages), sort. */
 export function finalize(raw: Finding[], texts: Map<string, string>, config: StopcheckConfig): Finding[] {
   const sups = new Map<string, ReturnType<typeof readSuppressions>>();
+  const lineIdx = new Map<string, LineIndex>();
+  const linesOf = (file: string): LineIndex | undefined => {
+    let l = lineIdx.get(file);
+    const t = texts.get(file);
+    if (!l && t !== undefined) {
+      l = new LineIndex(t);
+      lineIdx.set(file, l);
+    }
+    return l;
+  };
   const supOf = (file: string) => {
     let s = sups.get(file);
     if (!s) {
@@ -85,7 +97,8 @@ export function finalize(raw: Finding[], texts: Map<string, string>, config: Sto
     const key = `${f.rule}|${f.file}|${f.range.start.line}:${f.range.start.character}|${f.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ ...f, severity: configured && configured !== 'off' ? configured : sev });
+    const sf = suppressFix(f, linesOf(f.file));
+    out.push({ ...f, severity: configured && configured !== 'off' ? configured : sev, fixes: sf ? [...f.fixes, sf] : f.fixes });
   }
   return sortFindings(out);
 }

@@ -84,6 +84,8 @@ export interface ChainProcess {
   gracefulSignal?: string;
   /** Facts a reader needs, in plain words. */
   notes: string[];
+  /** shell with -c: where the command string is written. */
+  stringOrigin?: Location;
   /** kind 'script': the script and how it handles the stop signal. */
   script?: ScriptHop;
   /** A trap in this shell that forwards the stop signal. */
@@ -332,7 +334,7 @@ export function interpret(words: Word[], ctx: InterpretContext, out: ChainProces
         interpret(finalWords, ctxDeeper, out, 'command-string');
         return;
       }
-      out.push({ role: 'shell', kind: 'shell', argv: argv.slice(0, cIndex + 1), label, origin, via, family, exec: decision, facts, notes: [decision.why] });
+      out.push({ role: 'shell', kind: 'shell', argv: argv.slice(0, cIndex + 1), label, origin, via, family, exec: decision, facts, notes: [decision.why], stringOrigin: strWord.origin });
       interpret(finalWords, ctxDeeper, out, 'command-string');
       return;
     }

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { fileURLToPath, pathToFileURL } from 'url';
 import {
   type Connection, type Diagnostic, DiagnosticSeverity, type Hover, type InitializeParams, type InitializeResult,
-  MarkupKind, TextDocuments, TextDocumentSyncKind, DidChangeConfigurationNotification, type WorkspaceFolder, FileChangeType,
+  MarkupKind, TextDocuments, CodeActionKind, type CodeAction, type WorkspaceEdit, type TextEdit as LspTextEdit, TextDocumentSyncKind, DidChangeConfigurationNotification, type WorkspaceFolder, FileChangeType,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initShellParser } from '../core/shell';
@@ -24,6 +24,7 @@ export interface ServerOptions {
 }
 
 export const DESCRIBE_COMMAND = 'stopcheck.server.describe';
+export const FIX_ALL_KIND = 'source.fixAll.stopcheck';
 
 const SETTINGS_TIMEOUT_MS = 3000;
 
@@ -68,6 +69,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
         executeCommandProvider: { commands: [DESCRIBE_COMMAND] },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
@@ -329,6 +331,54 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
     const hit = chainAt(doc, params.position);
     if (!hit) return null;
     return { contents: { kind: MarkupKind.Markdown, value: describeChainMarkdown(hit.chain) }, range: hit.range };
+  });
+
+  function workspaceEdit(edits: import('../core/types').TextEdit[]): WorkspaceEdit {
+    const changes: Record<string, LspTextEdit[]> = {};
+    for (const e of edits) (changes[keyToUri(e.file)] ??= []).push({ range: e.range, newText: e.newText });
+    return { changes };
+  }
+
+  function overlaps(a: Range, b: Range): boolean {
+    return comparePos(a.start, b.end) <= 0 && comparePos(b.start, a.end) <= 0;
+  }
+
+  connection.onCodeAction(async (params): Promise<CodeAction[]> => {
+    await ready;
+    await settingsReady;
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    const key = uriKey(doc.uri);
+    // Make sure the findings are for this version of every file involved.
+    for (const src of new Set([...(isSourceDoc(doc) ? [key] : []), ...index.dependents(key)])) {
+      const r = index.results.get(src);
+      if (!r || (src === key && r.version !== doc.version)) index.analyse(src);
+    }
+    const findings = index.findingsFor(key);
+    const only = params.context.only;
+    const actions: CodeAction[] = [];
+    if (only?.some((k) => FIX_ALL_KIND.startsWith(k) || k === CodeActionKind.SourceFixAll)) {
+      const edits: import('../core/types').TextEdit[] = [];
+      const taken: Range[] = [];
+      for (const f of findings) {
+        const fix = f.fixes.find((x) => x.preferred);
+        if (!fix || fix.edits.some((e) => e.file !== key)) continue;
+        if (fix.edits.some((e) => taken.some((t) => overlaps(t, e.range)))) continue;
+        fix.edits.forEach((e) => taken.push(e.range));
+        edits.push(...fix.edits);
+      }
+      if (edits.length) actions.push({ title: 'stopcheck: fix all', kind: FIX_ALL_KIND, edit: workspaceEdit(edits) });
+      return actions;
+    }
+    if (only && !only.some((k) => CodeActionKind.QuickFix.startsWith(k))) return [];
+    for (const f of findings) {
+      if (!overlaps(f.range, params.range)) continue;
+      const diag = params.context.diagnostics.find((d) => d.code === f.rule && comparePos(d.range.start, f.range.start) === 0 && comparePos(d.range.end, f.range.end) === 0) ?? toDiagnostic(f);
+      for (const fix of f.fixes) {
+        actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diag], isPreferred: fix.preferred === true, edit: workspaceEdit(fix.edits) });
+      }
+    }
+    return actions;
   });
 
   connection.onExecuteCommand(async (params) => {

@@ -24,13 +24,13 @@ async function waitFor(what, probe, timeoutMs = 15000, everyMs = 100) {
       last = e;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${describe(last)}`);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${show(last)}`);
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
-function describe(v) {
+function show(v) {
   if (v instanceof Error) return v.message;
   try {
     return JSON.stringify(v);
@@ -107,7 +107,7 @@ describe('stopcheck in VS Code', function () {
         const r = await vscode.commands.executeCommand('stopcheck.showLaunchChain', uri);
         return r && r.chains && r.chains.length ? r : undefined;
       });
-      assert.ok(res.chains.every((c) => c.verdict !== 'killed'), `fixed twin is not killed: ${describe(res.chains.map((c) => c.verdict))}`);
+      assert.ok(res.chains.every((c) => c.verdict !== 'killed'), `fixed twin is not killed: ${show(res.chains.map((c) => c.verdict))}`);
       // ... and publishes its (empty) diagnostics for it; if the event is missed, still check.
       await waitFor('diagnostics published for the fixed twin', () => published, 5000).catch(() => undefined);
       assert.deepStrictEqual(summary(uri), []);
@@ -131,9 +131,9 @@ describe('stopcheck in VS Code', function () {
   it('stopcheck.showLaunchChain returns the chain with verdict "killed"', async () => {
     const doc = await open(shellForm);
     const res = await vscode.commands.executeCommand('stopcheck.showLaunchChain', doc.uri);
-    assert.ok(res && Array.isArray(res.chains) && res.chains.length > 0, `chains returned: ${describe(res)}`);
+    assert.ok(res && Array.isArray(res.chains) && res.chains.length > 0, `chains returned: ${show(res)}`);
     const killed = res.chains.find((c) => c.verdict === 'killed');
-    assert.ok(killed, `a chain is killed: ${describe(res.chains.map((c) => c.verdict))}`);
+    assert.ok(killed, `a chain is killed: ${show(res.chains.map((c) => c.verdict))}`);
     assert.ok(typeof killed.target === 'string' && killed.target.length > 0, 'the chain names its target');
     assert.ok(Array.isArray(killed.timeline) && killed.timeline.length > 0, 'the chain has a timeline');
   });

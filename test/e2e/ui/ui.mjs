@@ -33,7 +33,7 @@ export async function runUiSuite({ browser, url, shotsDir, failDir, report }) {
   }
 
   async function moveMouseAway() {
-    await page.mouse.move(1270, 790);
+    await page.mouse.move(1000, 650); // an empty spot: no hover, no tooltip
   }
 
   const tests = [
@@ -84,8 +84,15 @@ export async function runUiSuite({ browser, url, shotsDir, failDir, report }) {
     ['ui: the Problems panel lists STOP101', async () => {
       if (!fileOpen) throw new Error('the Dockerfile is not open');
       await runCommand('View: Focus Problems');
+      // The examples workspace has many problems and the list is virtualised: filter it to the rule.
+      const filter = page.locator('.markers-panel-container .viewpane-filter input, .panel .viewpane-filter input').first();
+      await filter.waitFor({ state: 'visible' });
+      await filter.fill('STOP101');
+      await page.locator('.markers-panel .monaco-list-row', { hasText: 'node-shell-form' }).first().waitFor({ state: 'visible' });
       const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'STOP101' }).first();
       await row.waitFor({ state: 'visible' });
+      const text = await row.innerText();
+      if (!/stopcheck/.test(text)) throw new Error(`row without the stopcheck source: ${text}`);
       await moveMouseAway();
       await shot('problems.png');
     }],

@@ -1,13 +1,14 @@
 import type { DockerfileRule, Report } from './rule';
 import { app } from './rule';
 import { gracefulSignalOf } from '../chain';
+import { setStopSignal } from '../fixes';
 
 export const STOP109: DockerfileRule = {
   meta: {
     id: 'STOP109', name: 'graceful-signal-mismatch', family: 'dockerfile', defaultSeverity: 'warning', fixable: false,
     summary: 'The app stops gracefully on another signal (nginx and php-fpm SIGQUIT, httpd SIGWINCH, postgres SIGINT) than the one it is sent.',
   },
-  check({ chains }) {
+  check({ model, chains }) {
     const out: Report[] = [];
     for (const chain of chains) {
       const a = app(chain);
@@ -18,7 +19,11 @@ export const STOP109: DockerfileRule = {
       if (!g) continue;
       const range = chain.policy.signalOrigin?.range ?? a.origin?.range;
       if (!range) continue;
+      const cmd = chain.stage?.cmd ?? chain.stage?.entrypoint;
+      const anchor = cmd && cmd.stage === chain.stage ? cmd.instruction.getRange().start.line : undefined;
+      const fix = model && chain.stage && anchor !== undefined && chain.policy.platform === 'docker' ? setStopSignal(model, chain.stage, g.signal, anchor) : undefined;
       out.push({
+        fixes: fix ? [fix] : [],
         range,
         message: `${g.program} stops gracefully on ${g.signal}; the ${S} it is sent here means ${g.termMeans}. Set STOPSIGNAL ${g.signal}.`,
       });

@@ -1,5 +1,6 @@
 import type { DockerfileRule, Report } from './rule';
-import { app, consequence, q, scriptAndDockerfile, scriptName } from './rule';
+import { app, consequence, inScript, q, scriptAndDockerfile, scriptName } from './rule';
+import type { Fix } from '../types';
 
 export const STOP201: DockerfileRule = {
   meta: {
@@ -23,7 +24,17 @@ export const STOP201: DockerfileRule = {
         const msg = `${cmd} is the script's last command but is not started with \`exec\`: no shell execs the last command of a script file, so ${scriptName(hop)} ${pos}, ${a && a.role === 'app' ? q(a.label) : 'the app'} never receives ${S}, and ${consequence(chain)}. Write \`exec ${t.words.map((w) => w.text).join(' ')}\`.`;
         const docker = initFirst ? undefined
           : `Runs ${scriptName(hop)}, whose last command ${cmd} is not started with \`exec\`: the script's shell ${pos} and keeps ${S} from the app; ${consequence(chain)}.`;
-        out.push(...scriptAndDockerfile(hop, t.range, msg, docker));
+        const reports = scriptAndDockerfile(hop, t.range, msg, docker);
+        const cmds = hop.staying.filter((x) => x.kind === 'command' && x.words[0]);
+        if (t.kind === 'command' && cmds.length === hop.staying.length) {
+          const fix: Fix = {
+            title: cmds.length > 1 ? `Start the final command with exec (in all ${cmds.length} branches)` : `Start \`${t.words[0].text}\` with exec`,
+            edits: cmds.map((x) => ({ file: hop.source.file, range: { start: inScript(hop, x.words[0].range).start, end: inScript(hop, x.words[0].range).start }, newText: 'exec ' })),
+            preferred: true,
+          };
+          reports.forEach((r) => (r.fixes = [fix]));
+        }
+        out.push(...reports);
       }
     }
     return out;

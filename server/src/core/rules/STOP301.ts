@@ -1,9 +1,11 @@
 import type { YamlRule } from './yamlRule';
 import type { Report } from './rule';
 import { advice, app, consequence, q } from './rule';
+import { insertExecInCommandString } from '../fixes';
+import type { LineIndex } from '../text';
 
 /** A shell named in the spec's own command/args (Kubernetes) or command/entrypoint list (Compose) that stays. */
-function shellStays(file: string, chains: import('../platforms').PlatformChain[], platform: 'kubernetes' | 'compose'): Report[] {
+function shellStays(file: string, lines: LineIndex, chains: import('../platforms').PlatformChain[], platform: 'kubernetes' | 'compose'): Report[] {
   const out: Report[] = [];
   for (const chain of chains) {
     if (chain.policy.platform !== platform || chain.failsToStart) continue;
@@ -13,8 +15,9 @@ function shellStays(file: string, chains: import('../platforms').PlatformChain[]
       const appLabel = a && a !== p ? q(a.label) : 'the app';
       const S = chain.policy.signal;
       const unsure = p.exec.verdict === 'unknown' || chain.outcome.verdict === 'unknown';
+      const fix = insertExecInCommandString(p, (f) => (f === file ? lines : undefined), 'Prefix the final command with exec inside the string');
       out.push({
-        file, range: p.origin.range, severity: unsure ? 'info' : undefined,
+        file, range: p.origin.range, severity: unsure ? 'info' : undefined, fixes: fix ? [fix] : [],
         message: unsure
           ? `This runs ${p.label}, and whether the shell execs ${appLabel} is unknown: ${p.exec.why}. If it stays, ${appLabel} never receives ${S}. ${advice(p)}`
           : `This runs ${p.label}, which stays in front of ${appLabel} because ${p.exec.why}: ${appLabel} never receives ${S}, and ${consequence(chain)}. ${advice(p)}`,
@@ -29,7 +32,7 @@ export const STOP301: YamlRule = {
     id: 'STOP301', name: 'k8s-command-shell-stays', family: 'kubernetes', defaultSeverity: 'warning', fixable: false,
     summary: 'A container `command: ["sh", "-c", …]` (or `args: ["-c", …]`) whose shell stays in front of the app.',
   },
-  check: ({ file, chains }) => shellStays(file, chains, 'kubernetes'),
+  check: ({ file, model, chains }) => shellStays(file, model.lines, chains, 'kubernetes'),
 };
 
 export const STOP402: YamlRule = {
@@ -37,5 +40,5 @@ export const STOP402: YamlRule = {
     id: 'STOP402', name: 'compose-command-shell-stays', family: 'compose', defaultSeverity: 'warning', fixable: false,
     summary: 'A Compose `command:`/`entrypoint:` list that runs `sh -c …` whose shell stays in front of the app.',
   },
-  check: ({ file, chains }) => shellStays(file, chains, 'compose'),
+  check: ({ file, model, chains }) => shellStays(file, model.lines, chains, 'compose'),
 };

@@ -1,5 +1,6 @@
 import type { YamlRule } from './yamlRule';
 import type { Report } from './rule';
+import { insertYamlKey, replaceValue } from '../fixes';
 import { app, q } from './rule';
 
 export const STOP302: YamlRule = {
@@ -7,7 +8,7 @@ export const STOP302: YamlRule = {
     id: 'STOP302', name: 'prestop-uses-grace-period', family: 'kubernetes', defaultSeverity: 'warning', fixable: false,
     summary: 'The preStop hook takes the whole grace period: the stop signal comes only at its end, with 2 s left before SIGKILL.',
   },
-  check({ chains }) {
+  check({ file, model, chains }) {
     const out: Report[] = [];
     for (const chain of chains) {
       const c = chain.container;
@@ -17,7 +18,11 @@ export const STOP302: YamlRule = {
       if (ps.seconds < G) continue;
       if (ps.kind === 'sleep' && ps.seconds > G) continue; // STOP303: rejected by the API server
       const a = app(chain);
+      const want = String(Math.ceil(ps.seconds) + 30);
+      const edit = chain.pod?.grace ? replaceValue(file, chain.pod.grace.range, want)
+        : chain.pod ? insertYamlKey(file, model.lines, chain.pod.specRange.start, 'terminationGracePeriodSeconds', want) : undefined;
       out.push({
+        fixes: edit ? [{ title: `Raise terminationGracePeriodSeconds to ${want}`, edits: [edit], preferred: true }] : [],
         range: ps.range,
         message: `The preStop hook takes ${ps.seconds} s of a ${G} s grace period (terminationGracePeriodSeconds${chain.pod?.grace ? '' : ', default'}): the kubelet sends ${chain.policy.signal} only when the grace period ends and SIGKILLs 2 s later, so ${a && a.role === 'app' ? q(a.label) : 'the app'} gets 2 s to shut down. Shorten the hook or raise terminationGracePeriodSeconds above ${ps.seconds} + the app's shutdown time.`,
       });
