@@ -4,12 +4,49 @@ import {
   LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind, State,
   CloseAction, ErrorAction, type Message,
 } from 'vscode-languageclient/node';
+import { timelineHtml, type Simulation } from './timeline';
 
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel | undefined;
 let timeline: vscode.OutputChannel | undefined;
 
 const DESCRIBE_COMMAND = 'stopcheck.server.describe';
+const SIMULATE_COMMAND = 'stopcheck.server.simulate';
+let panel: vscode.WebviewPanel | undefined;
+
+interface SimulateResult { simulations?: Simulation[]; error?: string }
+
+async function simulate(uri: vscode.Uri, index?: number): Promise<SimulateResult> {
+  if (!client) return { error: 'the language server is not running' };
+  return client.sendRequest<SimulateResult>('workspace/executeCommand', { command: SIMULATE_COMMAND, arguments: [uri.toString(), index] });
+}
+
+function showTimeline(context: vscode.ExtensionContext, uri: vscode.Uri, index: number | undefined, res: SimulateResult): void {
+  const sims = res.simulations ?? [];
+  timeline?.appendLine('');
+  for (const s of sims) s.timeline.forEach((l) => timeline?.appendLine(l));
+  if (!panel) {
+    panel = vscode.window.createWebviewPanel('stopcheck.timeline', 'Simulate stop', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { enableScripts: true, localResourceRoots: [] });
+    panel.onDidDispose(() => (panel = undefined), undefined, context.subscriptions);
+  }
+  const p = panel;
+  p.title = `Simulate stop: ${uri.path.split('/').pop()}`;
+  const live = { available: false, reason: vscode.workspace.isTrusted ? 'not available in this version' : 'disabled in Restricted Mode (trust the workspace to enable it)' };
+  p.webview.html = timelineHtml(sims, p.webview.cspSource, live);
+  const sub = p.webview.onDidReceiveMessage(async (msg: { type: string; index: number }) => {
+    const sim = sims[msg.index];
+    if (msg.type === 'applyFix' && sim?.fixEdit && client) {
+      const edit = await client.protocol2CodeConverter.asWorkspaceEdit(sim.fixEdit.edit as NonNullable<Parameters<typeof client.protocol2CodeConverter.asWorkspaceEdit>[0]>);
+      if (await vscode.workspace.applyEdit(edit)) {
+        const again = await simulate(uri, index);
+        sub.dispose();
+        showTimeline(context, uri, index, again);
+      }
+    }
+  });
+  p.onDidDispose(() => sub.dispose());
+}
 
 export interface StopcheckApi {
   /** Resolves once the language server is running. */
@@ -73,6 +110,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<Stopch
       timeline?.appendLine('');
       for (const c of res?.chains ?? []) c.timeline.forEach((l) => timeline?.appendLine(l));
       timeline?.show(true);
+      return res;
+    }),
+    vscode.commands.registerCommand('stopcheck.simulate', async (uriArg?: vscode.Uri | string, index?: number) => {
+      const uri = typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : uriArg ?? vscode.window.activeTextEditor?.document.uri;
+      if (!uri) {
+        void vscode.window.showInformationMessage('Open a Dockerfile, Compose file or Kubernetes manifest to simulate a stop.');
+        return undefined;
+      }
+      const res = await simulate(uri, typeof index === 'number' ? index : undefined);
+      if (res.error) {
+        void vscode.window.showErrorMessage(`stopcheck: ${res.error}`);
+        return res;
+      }
+      showTimeline(context, uri, index, res);
       return res;
     }),
     vscode.commands.registerCommand('stopcheck.restartServer', async () => {

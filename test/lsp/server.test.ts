@@ -697,3 +697,25 @@ test('code actions: quick fixes for a diagnostic (preferred first), and source.f
   assert.equal(all[0].kind, 'source.fixAll.stopcheck');
   c.kill();
 });
+
+test('code lenses above the commands, and the simulate command with the fix that changes the verdict', async () => {
+  const folder = tempDir();
+  fs.writeFileSync(path.join(folder, 'Dockerfile'), 'FROM python:3.12-slim\nCMD cd /srv && python app.py\n');
+  const c = new LspClient({ folder });
+  await c.initialize();
+  const uri = uriOf(path.join(folder, 'Dockerfile'));
+  const lenses = await c.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } }) as Array<{ range: Rng; command: { title: string; command: string; arguments: unknown[] } }>;
+  assert.equal(lenses.length, 1);
+  assert.equal(lenses[0].range.start.line, 1);
+  assert.equal(lenses[0].command.command, 'stopcheck.simulate');
+  assert.match(lenses[0].command.title, /killed/);
+  const r = await c.conn.sendRequest('workspace/executeCommand', { command: 'stopcheck.server.simulate', arguments: [uri, 0] }) as { simulations: Array<{ verdict: string; events: unknown[]; fixEdit: { title: string; edit: { changes: Record<string, unknown[]> } } | null; processes: unknown[] }> };
+  assert.equal(r.simulations.length, 1);
+  assert.equal(r.simulations[0].verdict, 'killed');
+  assert.ok(r.simulations[0].fixEdit);
+  assert.match(r.simulations[0].fixEdit!.title, /exec/);
+  assert.ok(r.simulations[0].fixEdit!.edit.changes[uri]);
+  const bad = await c.conn.sendRequest('workspace/executeCommand', { command: 'stopcheck.server.simulate', arguments: [uriOf(path.join(folder, 'notes.txt'))] }) as { error?: string };
+  assert.ok(bad.error);
+  c.kill();
+});

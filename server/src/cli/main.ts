@@ -12,6 +12,7 @@ import { ALL_RULES } from '../core/rules/index';
 import { describeTimeline } from '../core/describe';
 import type { LaunchChain } from '../core/chain';
 import { displayPath, formatText, toJson, toSarif, VERSION } from './format';
+import { fixFor, simulationJson } from '../core/simulate/static';
 import { applyEdits } from '../core/fixes';
 import { comparePos, type TextEdit } from '../core/types';
 import { withShellTree } from '../core/shell';
@@ -412,19 +413,10 @@ async function lint(o: Options, cwd: string, out: (s: string) => void, err: (s: 
   return findings.some((f) => RANK[f.severity] >= threshold) ? 1 : 0;
 }
 
-export function simulateJson(chain: LaunchChain, cwd: string): object {
-  return {
-    target: `${displayPath(chain.file, cwd)} [${chain.target}]`,
-    platform: chain.policy.platform,
-    stopSignal: chain.policy.signal,
-    gracePeriodSeconds: chain.policy.gracePeriodSeconds,
-    processes: chain.processes.map((p, i) => ({ pid: i + 1, command: p.argv.join(' '), role: p.role })),
-    events: chain.outcome.events.map((e) => ({ atSeconds: e.atSeconds, process: e.process, what: e.what })),
-    appReceivesSignal: chain.outcome.appReceivesSignal === 'unknown' ? null : chain.outcome.appReceivesSignal,
-    verdict: chain.outcome.verdict,
-    fix: null,
-    assumptions: [...new Set(chain.assumptions)],
-  };
+export function simulateJson(chain: LaunchChain, cwd: string, findings: Finding[] = []): object {
+  const j = simulationJson(chain, displayPath(chain.file, cwd), findings);
+  const { summary: _s, killAtSeconds: _k, ...rest } = j;
+  return rest;
 }
 
 async function simulate(o: Options, cwd: string, out: (s: string) => void, err: (s: string) => void): Promise<number> {
@@ -446,6 +438,7 @@ async function simulate(o: Options, cwd: string, out: (s: string) => void, err: 
   if (o.grace !== undefined) config = { ...config, gracePeriods: { ...config.gracePeriods, docker: o.grace } };
   await initShellParser();
   let chains: LaunchChain[];
+  let simFindings: Finding[] = [];
   if (fileKind(file) === 'yaml') {
     if (o.grace !== undefined) config = { ...config, gracePeriods: { docker: o.grace, compose: o.grace, kubernetes: o.grace } };
     const root = gitRoot(path.dirname(file)) ?? path.dirname(file);
@@ -462,6 +455,11 @@ async function simulate(o: Options, cwd: string, out: (s: string) => void, err: 
       err(`stopcheck: ${o.paths[0]} is not a Kubernetes manifest or Compose file${res.model.kind === 'template' ? ' (Helm templates are skipped)' : ''}`);
       return 2;
     }
+    simFindings = [...res.findings];
+    // Fixes in the image's Dockerfile and scripts change these verdicts too.
+    for (const df of new Set(res.chains.map((c) => c.dockerfile).filter((d): d is DockerfileSource => !!d))) {
+      simFindings.push(...analyzeDockerfile(df.file, df.text, { config, files: diskFiles(df.contextDir), target: df.target }).findings);
+    }
     chains = res.chains.filter((c) => (o.service === undefined || c.service?.name.value === o.service) && (o.container === undefined || c.container?.name.value === o.container));
     if ((o.service !== undefined || o.container !== undefined) && chains.length === 0) {
       err(`stopcheck: no ${o.service !== undefined ? `service "${o.service}"` : `container "${o.container}"`} in ${o.paths[0]}`);
@@ -469,14 +467,20 @@ async function simulate(o: Options, cwd: string, out: (s: string) => void, err: 
     }
   } else {
     const res = analyzeDockerfile(file, text, { config, target: o.target, files: diskFiles(path.dirname(file)) });
+    simFindings = res.findings;
     if (o.target !== undefined && res.chains.length === 0) {
       err(`stopcheck: no stage "${o.target}" in ${o.paths[0]}`);
       return 2;
     }
     chains = o.target === undefined ? res.chains.slice(-1) : res.chains;
   }
-  if (o.format === 'json') out(JSON.stringify(chains.map((c) => simulateJson(c, cwd)), null, 2));
-  else out(chains.map((c) => describeTimeline({ ...c, file: displayPath(c.file, cwd) }).join('\n')).join('\n\n'));
+  if (o.format === 'json') out(JSON.stringify(chains.map((c) => simulateJson(c, cwd, simFindings)), null, 2));
+  else {
+    out(chains.map((c) => {
+      const fx = fixFor(c, simFindings);
+      return [...describeTimeline({ ...c, file: displayPath(c.file, cwd) }), ...(fx ? [`  fix: ${fx.fix.title} (${fx.finding.rule})`] : [])].join('\n');
+    }).join('\n\n'));
+  }
   return 0;
 }
 

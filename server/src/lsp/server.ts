@@ -17,6 +17,7 @@ import { docsUrl, type Finding, comparePos, type Range, type Position } from '..
 import { describeChainMarkdown, describeTimeline } from '../core/describe';
 import type { LaunchChain } from '../core/chain';
 import { WorkspaceIndex } from './workspace';
+import { fixFor, simulationJson } from '../core/simulate/static';
 
 export interface ServerOptions {
   /** Milliseconds to wait after an edit before analysing (newer edits cancel older ones). */
@@ -25,6 +26,7 @@ export interface ServerOptions {
 
 export const DESCRIBE_COMMAND = 'stopcheck.server.describe';
 export const FIX_ALL_KIND = 'source.fixAll.stopcheck';
+export const SIMULATE_COMMAND = 'stopcheck.server.simulate';
 
 const SETTINGS_TIMEOUT_MS = 3000;
 
@@ -70,7 +72,8 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
-        executeCommandProvider: { commands: [DESCRIBE_COMMAND] },
+        executeCommandProvider: { commands: [DESCRIBE_COMMAND, SIMULATE_COMMAND] },
+        codeLensProvider: { resolveProvider: false },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'stopcheck', version: typeof STOPCHECK_VERSION === 'string' ? STOPCHECK_VERSION : 'dev' },
@@ -384,6 +387,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
   connection.onExecuteCommand(async (params) => {
     await ready;
     await settingsReady;
+    if (params.command === SIMULATE_COMMAND) return simulate(String(params.arguments?.[0] ?? ''), params.arguments?.[1]);
     if (params.command !== DESCRIBE_COMMAND) return null;
     const uri = String(params.arguments?.[0] ?? '');
     const doc = documents.get(uri);
@@ -403,6 +407,62 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
       : isYaml ? analyzeYaml(file, text, { config: configFor(file) }).chains : analyzeDockerfile(file, text, { config: configFor(file) }).chains;
     return { chains: chains.map((c) => ({ target: c.target, verdict: c.outcome.verdict, timeline: describeTimeline({ ...c, file: path.basename(c.file) }) })) };
   });
+
+  /** Fresh analysis of a source document (open or on disk). */
+  function resultFor(uri: string) {
+    const key = uriKey(uri);
+    const doc = documents.get(uri);
+    let r = index.results.get(key);
+    if (!r || (doc && r.version !== doc.version)) {
+      if (!doc && !index.isSource(key)) return undefined;
+      index.analyse(key);
+      r = index.results.get(key);
+    }
+    return r;
+  }
+
+  /** Where to put the "Simulate stop" lens of a chain. */
+  function lensRange(c: LaunchChain): Range | undefined {
+    const x = c as LaunchChain & { stage?: { cmd?: { instruction: { getRange(): Range } ; stage: unknown }; entrypoint?: { instruction: { getRange(): Range }; stage: unknown } }; container?: { name: { range: Range } }; service?: { name: { range: Range } } };
+    if (x.container) return x.container.name.range;
+    if (x.service) return x.service.name.range;
+    const own = [x.stage?.cmd, x.stage?.entrypoint].filter((i) => i && i.stage === x.stage);
+    return own[0]?.instruction.getRange();
+  }
+
+  connection.onCodeLens(async (params) => {
+    await ready;
+    await settingsReady;
+    const r = resultFor(params.textDocument.uri);
+    if (!r) return [];
+    const lenses = [];
+    for (let i = 0; i < r.chains.length; i++) {
+      const range = lensRange(r.chains[i]);
+      if (!range) continue;
+      const v = r.chains[i].outcome.verdict;
+      lenses.push({ range: { start: range.start, end: range.start }, command: { title: `Simulate stop (${v === 'cut-short' ? 'cut short' : v === 'fails-to-start' ? 'fails to start' : v})`, command: 'stopcheck.simulate', arguments: [params.textDocument.uri, i] } });
+    }
+    return lenses;
+  });
+
+  function simulate(uri: string, which: unknown) {
+    const r = resultFor(uri);
+    if (!r) return { error: `not a Dockerfile, Compose file or Kubernetes manifest: ${uri}` };
+    const key = uriKey(uri);
+    const all = [...new Set([key, ...r.deps])].flatMap((f) => index.findingsFor(f));
+    const picked = typeof which === 'number' ? r.chains.slice(which, which + 1) : r.chains;
+    return {
+      simulations: picked.map((c) => {
+        const json = simulationJson(c, path.basename(c.file), all);
+        const fx = fixFor(c, all);
+        return {
+          ...json,
+          timeline: describeTimeline({ ...c, file: path.basename(c.file) }),
+          fixEdit: fx ? { title: fx.fix.title, rule: fx.finding.rule, edit: workspaceEdit(fx.fix.edits) } : null,
+        };
+      }),
+    };
+  }
 
   connection.onShutdown(() => {
     for (const t of pending.values()) clearTimeout(t);

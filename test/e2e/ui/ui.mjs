@@ -77,6 +77,9 @@ export async function runUiSuite({ browser, url, shotsDir, failDir, report }) {
       await hover.waitFor({ state: 'visible', timeout: 20_000 });
       const text = await hover.innerText();
       if (!text.includes('launch chain')) throw new Error(`hover text: ${text.slice(0, 300)}`);
+      // Let the hover's status bar settle ("Checking for quick fixes…" → "Quick Fix…") for the picture.
+      await page.locator('.monaco-hover', { hasText: /Quick Fix|No quick fixes/ }).first()
+        .waitFor({ state: 'visible', timeout: 5000 }).catch(() => undefined);
       await shot('hover.png');
       await moveMouseAway();
       await page.keyboard.press('Escape');
