@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const started = Date.now();
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -68,9 +68,11 @@ function ensureApt() {
     console.error(`[e2e-setup] missing Debian packages: ${missing.join(', ')}. Run as root:\n  sudo sh -c '${cmd}'`);
     process.exit(1);
   }
+  const t0 = Date.now();
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   run('apt-get', ['update'], { env });
   run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env });
+  log(`apt: installed ${missing.join(', ')} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 function markerOk() {
@@ -141,9 +143,13 @@ function ensureTools(force) {
     // The postinstall runs nested `npm install`s in code-server's own folders (the bundled VS Code and
     // its extensions); those have no allowScripts, so let their native-module scripts run too.
     npm_config_dangerously_allow_all_scripts: 'true',
+    // node-gyp: use every core for the native builds.
+    JOBS: process.env.JOBS || 'max',
   };
   delete env.npm_config_prefix;
+  const t0 = Date.now();
   run(node24, [npm, ...npmArgs], { cwd: tools, env });
+  log(`npm: code-server, playwright-core, mocha installed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   // 3. Verify that code-server's postinstall did run (it installs lib/vscode's dependencies).
   const vsNodeModules = join(codeServerDir, 'lib', 'vscode', 'node_modules');
@@ -154,7 +160,11 @@ function ensureTools(force) {
   writeFileSync(marker, JSON.stringify({ versions: VERSIONS, installedAt: new Date().toISOString() }, null, 2) + '\n');
 }
 
-const force = process.argv.includes('--force');
-ensureApt();
-ensureTools(force);
-log(`done in ${secs()} s`);
+export const TOOLS_DIR = tools;
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const force = process.argv.includes('--force');
+  ensureApt();
+  ensureTools(force);
+  log(`done in ${secs()} s`);
+}
