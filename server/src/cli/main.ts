@@ -116,6 +116,8 @@ function loadConfig(explicit: string | undefined, cwd: string, warn: (s: string)
   if (!file) return DEFAULT_CONFIG;
   let text: string;
   try {
+    // A found .stopcheck.json that is a FIFO would block for good (one named with --config is read as asked).
+    if (!explicit && !fs.statSync(file).isFile()) throw new Error('not a regular file');
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     if (explicit) throw new UsageError(`cannot read config ${explicit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
@@ -312,6 +314,8 @@ async function lint(o: Options, cwd: string, out: (s: string) => void, err: (s: 
     const dockerfileFor = (image: string, cfg: StopcheckConfig, root: string): DockerfileSource | undefined => {
       const df = matchImageToDockerfile(image, allDockerfiles, cfg.images, configDir ?? root);
       if (!df) return undefined;
+      // `images` names workspace Dockerfiles: none outside the repository or the config's folder (nor via a symlink).
+      if (!overlay.has(df) && ![root, configDir].some((d) => d !== undefined && diskFiles(d).exists(df))) return undefined;
       let text: string | undefined;
       try {
         text = (overlay.get(df) ?? readText(df));
@@ -447,7 +451,7 @@ async function simulate(o: Options, cwd: string, out: (s: string) => void, err: 
       config, files: diskFiles(root),
       dockerfileForImage: (img) => {
         const df = matchImageToDockerfile(img, dockerfiles, config.images, root);
-        const t = df ? readText(df) : undefined;
+        const t = df && diskFiles(root).exists(df) ? readText(df) : undefined; // not outside the repository
         return df && t !== undefined ? { file: df, text: t, contextDir: path.dirname(df), how: displayPath(df, cwd) } : undefined;
       },
     });

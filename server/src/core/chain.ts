@@ -701,11 +701,20 @@ export function evaluate(processes: ChainProcess[], policy: StopPolicy, failsToS
     if (term && term.kind === 'keepalive' && !/^\s*(while|until)\b/.test(term.text)) {
       // POSIX: a trap runs only after the foreground command finishes, and `tail -f`/`sleep infinity` never do.
       ev(t, i, `${p.label} has a trap for ${S}, but it runs only after the foreground \`${term.text.split('\n')[0]}\` finishes, which it never does`);
-      if (pid1) return killed(i, `${app.label} never receives ${S}`);
+      return killed(i, i === appIdx ? `${p.label} never gets to run its cleanup` : `${app.label} never receives ${S}`);
+    }
+    if (!trap.forwards && i === appIdx) {
+      // The script is the app: its own trap is its shutdown handler.
+      if (/\bexit\b/.test(trap.effective)) {
+        ev(t, i, `${p.label} runs its trap for ${S} (${trap.action.trim()}) when the current foreground command returns, cleans up and exits`);
+        return { verdict: 'graceful', appReceivesSignal: true, stopsAt: i, events, summary: `${p.label} handles ${S} with its own trap and exits; the platform waits up to ${killAt - t0} s` };
+      }
+      ev(t, i, `${p.label} runs its trap for ${S} (${trap.action.trim()}) and carries on: the trap does not exit`);
+      return killed(i, `${p.label} keeps running after its trap`);
     }
     if (!trap.forwards) {
       ev(t, i, `${p.label} runs its trap for ${S} (${trap.action.trim()}), which does not signal ${app.label}`);
-      if (/\bexit\b/.test(trap.action)) {
+      if (/\bexit\b/.test(trap.effective)) {
         const init = processes.slice(0, i).reverse().find((q) => q.role === 'init');
         ev(t, i, `${p.label} exits; ${pid1 ? 'as PID 1 its exit stops the container' : `${init?.label ?? 'its parent'} exits`}, and ${app.label} never receives ${S}`);
         return { verdict: 'cut-short', appReceivesSignal: false, stopsAt: i, events, summary: `the trap in ${p.label} exits without signalling ${app.label}: the container stops at once` };

@@ -18,9 +18,13 @@ export interface CopyEntry {
 }
 
 export interface StageFiles {
-  copies: CopyEntry[];
+  /** Every COPY/ADD that applies, inherited ones first (built on first use). */
+  readonly copies: CopyEntry[];
   /** WORKDIR at the end of the stage (what CMD runs in). */
   workdir: string;
+  /** COPY/ADD of this stage itself; the parent stage's are in `inherited` (a copy per stage was quadratic). */
+  own: CopyEntry[];
+  inherited?: StageFiles;
 }
 
 export type Resolved =
@@ -38,8 +42,25 @@ function posixJoin(base: string, p: string): string {
 export function stageFiles(model: DockerfileModel, stage: Stage, memo = new Map<Stage, StageFiles>()): StageFiles {
   const hit = memo.get(stage);
   if (hit) return hit;
-  const inherited = stage.parent ? stageFiles(model, stage.parent, memo) : { copies: [], workdir: '/' };
-  const out: StageFiles = { copies: [...inherited.copies], workdir: inherited.workdir };
+  // Ancestors first, without recursing: `FROM s0 AS s1`, `FROM s1 AS s2`, … can go thousands deep.
+  const todo: Stage[] = [];
+  for (let s = stage.parent; s && !memo.has(s) && (todo.length === 0 || s.index < todo[todo.length - 1].index); s = s.parent) todo.push(s);
+  for (let i = todo.length - 1; i >= 0; i--) stageFiles(model, todo[i], memo);
+  const parentFiles = stage.parent ? memo.get(stage.parent) : undefined;
+  // Link to the nearest ancestor with COPY/ADD of its own, so long chains of stages stay short to walk.
+  const inherited = parentFiles && parentFiles.own.length === 0 ? parentFiles.inherited : parentFiles;
+  let all: CopyEntry[] | undefined;
+  const out: StageFiles = {
+    own: [], inherited, workdir: parentFiles?.workdir ?? '/',
+    get copies() {
+      if (!all) {
+        const chain: CopyEntry[][] = [];
+        for (let at: StageFiles | undefined = this; at; at = at.inherited) chain.push(at.own);
+        all = chain.reverse().flat();
+      }
+      return all;
+    },
+  };
   memo.set(stage, out);
   for (const ins of stage.instructions) {
     const kw = ins.getKeyword();
@@ -48,7 +69,7 @@ export function stageFiles(model: DockerfileModel, stage: Stage, memo = new Map<
       if (arg) out.workdir = posixJoin(out.workdir, arg.replace(/^["']|["']$/g, ''));
     } else if (kw === 'COPY' || kw === 'ADD') {
       const e = copyEntry(model, ins, out.workdir);
-      if (e) out.copies.push(e);
+      if (e) out.own.push(e);
     }
   }
   return out;
@@ -75,6 +96,8 @@ function copyEntry(model: DockerfileModel, ins: Instruction, workdir: string): C
     args = copy.getArguments().filter((a) => heredocs.length === 0 || a.getRange().start.line === firstLine).map((a) => a.getValue());
   }
   if (args.length < 2 && heredocs.length === 0) return undefined;
+  // `COPY \⏎ <<EOF /x`: the words sit on the continuation line, which the filter above drops.
+  if (args.length === 0) return undefined;
   const destRaw = args[args.length - 1];
   const sources = args.slice(0, -1);
   const multi = sources.filter((s) => !s.startsWith('<<')).length > 1 || heredocs.length > 1;
@@ -109,8 +132,8 @@ export function resolveImagePath(model: DockerfileModel, stage: Stage, imagePath
   if (depth > 8) return undefined;
   const sf = stageFiles(model, stage, memo);
   const target = posixJoin(sf.workdir, imagePath);
-  for (let i = sf.copies.length - 1; i >= 0; i--) {
-    const c = sf.copies[i];
+  for (let at: StageFiles | undefined = sf; at; at = at.inherited) for (let i = at.own.length - 1; i >= 0; i--) {
+    const c = at.own[i];
     const loc: Location = { file: model.file, range: c.instruction.getRange() };
     // Heredoc: COPY <<EOF /start.sh
     if (c.heredocs.length === 1 && !c.dest.endsWith('/') && c.dest === target) {

@@ -6,7 +6,7 @@ import { LineIndex } from './text';
 import { classifyImage, type ImageInfo, type ShellFamily, familyOfShellPath } from './images';
 import { parseSignal } from './signals';
 import { evaluate, interpret, type InterpretContext, type LaunchChain, type ScriptHop, type ScriptResolver, type StopPolicy, type Word } from './chain';
-import { resolveImagePath } from './context';
+import { resolveImagePath, type StageFiles } from './context';
 import * as path from 'path';
 
 export interface ExecCommand {
@@ -54,6 +54,8 @@ export function parseDockerfile(file: string, text: string): DockerfileModel {
     if (p && p.getValue() !== null) globalArgs.set(p.getName(), p.getValue() ?? '');
   }
   let current: Stage | undefined;
+  /** Lower-cased stage name → first stage of that name (a search per FROM was quadratic). */
+  const byName = new Map<string, Stage>();
   for (const ins of ast.getInstructions()) {
     const kw = ins.getKeyword();
     if (kw === 'FROM') {
@@ -61,8 +63,7 @@ export function parseDockerfile(file: string, text: string): DockerfileModel {
       const raw = from.getImage() ?? '';
       const baseRef = substitute(raw, globalArgs);
       const name = from.getBuildStage() ?? undefined;
-      const parent = stages.find((s) => s.name !== undefined && s.name.toLowerCase() === baseRef.toLowerCase())
-        ?? (/^\d+$/.test(baseRef) ? stages[Number(baseRef)] : undefined);
+      const parent = byName.get(baseRef.toLowerCase()) ?? (/^\d+$/.test(baseRef) ? stages[Number(baseRef)] : undefined);
       current = { index: stages.length, name, from, baseRef, parent, cmdSetHere: false, instructions: [] };
       if (parent) {
         current.shell = parent.shell;
@@ -71,6 +72,7 @@ export function parseDockerfile(file: string, text: string): DockerfileModel {
         current.stopSignal = parent.stopSignal;
       }
       stages.push(current);
+      if (name !== undefined && !byName.has(name.toLowerCase())) byName.set(name.toLowerCase(), current);
       continue;
     }
     if (!current) continue;
@@ -148,13 +150,22 @@ function execCommand(file: string, lines: LineIndex, ins: Instruction, stage: St
   return { form: 'shell', instruction: ins, words: [{ value: text, literal: true, origin: { file, range: argsRange } }], shellText: text, range: argsRange, stage };
 }
 
+/** Stage → the first stage of its FROM chain (walking it per stage was quadratic in thousands of stages). */
+const rootStage = new WeakMap<Stage, Stage>();
+
 export function resolveImage(stage: Stage): ImageInfo {
   let s: Stage = stage;
   const seen = new Set<Stage>();
   while (s.parent && !seen.has(s)) {
     seen.add(s);
+    const known = rootStage.get(s);
+    if (known) {
+      s = known;
+      break;
+    }
     s = s.parent;
   }
+  rootStage.set(stage, s);
   return classifyImage(s.baseRef);
 }
 
@@ -217,12 +228,16 @@ export function effectiveCommand(stage: Stage): { words: Word[]; shellFormFirst:
   return combineCommand(stage.entrypoint, stage.cmd, stage.shell?.argv ?? ['/bin/sh', '-c']);
 }
 
+const stageFilesMemo = new WeakMap<DockerfileModel, Map<Stage, StageFiles>>();
+
 /** A resolver for image paths of `stage`, reading its build context. */
 export function scriptResolver(model: DockerfileModel, stage: Stage, files: FileAccess | undefined, contextDir: string | undefined,
   assumptions: string[]): ScriptResolver | undefined {
   if (!files) return undefined;
   const ctxDir = contextDir ?? path.dirname(model.file);
-  const memo = new Map();
+  // Shared by every stage's resolver: a fresh one per chain made thousands of stages quadratic.
+  let memo = stageFilesMemo.get(model);
+  if (!memo) stageFilesMemo.set(model, (memo = new Map()));
   return (imagePath) => {
     const r = resolveImagePath(model, stage, imagePath, ctxDir, files, memo);
     if (!r) return undefined;

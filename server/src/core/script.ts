@@ -52,7 +52,8 @@ export interface TrapInfo {
   forwards: boolean;
   /** Signal the action sends (canonical SIGxxx). */
   sends?: string;
-  /** The action waits again afterwards (`wait` in the action or after the first wait). */
+  /** The action with the bodies of the script's functions it calls inlined (one level). */
+  effective: string;
 }
 
 export interface BackgroundJob {
@@ -113,16 +114,36 @@ function cmdName(cmd: TSNode): string | undefined {
   return n ? wordValue(n) : undefined;
 }
 
-function containsExec(n: TSNode): boolean {
-  if (n.type === 'command' && cmdName(n) === 'exec') return true;
-  return kids(n).some(containsExec);
+function containsExec(root: TSNode): boolean {
+  // Iterative: `a && a && … &` nests thousands deep.
+  const stack = [root];
+  for (let n = stack.pop(); n; n = stack.pop()) {
+    if (n.type === 'command' && cmdName(n) === 'exec') return true;
+    for (const c of kids(n)) stack.push(c);
+  }
+  return false;
 }
 
+/** Per parse: node id → statements followed by `&` (looking them up per statement was quadratic). */
+let backgrounded = new Map<number, Set<string>>();
+
 function isBackground(stmt: TSNode, parent: TSNode): boolean {
-  const all = allKids(parent);
-  const i = all.findIndex((c) => c.startIndex === stmt.startIndex && c.endIndex === stmt.endIndex && c.type === stmt.type);
-  return i >= 0 && all[i + 1]?.type === '&';
+  let set = backgrounded.get(parent.id);
+  if (!set) {
+    set = new Set();
+    const all = allKids(parent);
+    for (let i = 0; i + 1 < all.length; i++) if (all[i + 1].type === '&') set.add(`${all[i].startIndex}:${all[i].endIndex}:${all[i].type}`);
+    backgrounded.set(parent.id, set);
+  }
+  return set.has(`${stmt.startIndex}:${stmt.endIndex}:${stmt.type}`);
 }
+
+/** Nesting (if/case/{ }/functions) followed at most; deeper is `compound`. Keeps the stack bounded. */
+const MAX_NESTING = 200;
+/** Function calls expanded per script at most: calls in branches multiply (5 branches × 8 levels). */
+const MAX_FUNCTION_EXPANSIONS = 2000;
+let nesting = 0;
+let expansions = 0;
 
 function term(kind: TerminalKind, n: TSNode, ctx: Ctx, extra: Partial<Terminal> = {}): Terminal {
   return { kind, words: [], range: ctx.lines.rangeOf(n.startIndex, n.endIndex), text: n.text, ...extra };
@@ -154,6 +175,16 @@ function terminalsOfBlock(stmts: TSNode[], parent: TSNode, ctx: Ctx): Terminal[]
 }
 
 function terminalsOf(s: TSNode, parent: TSNode, ctx: Ctx): Terminal[] {
+  if (nesting >= MAX_NESTING) return [term('compound', s, ctx)];
+  nesting++;
+  try {
+    return terminalsOfNode(s, parent, ctx);
+  } finally {
+    nesting--;
+  }
+}
+
+function terminalsOfNode(s: TSNode, parent: TSNode, ctx: Ctx): Terminal[] {
   if (isBackground(s, parent)) return [term('background', s, ctx, { execNotReplacing: containsExec(s), words: s.type === 'command' ? wordsOf(s, ctx).words : [] })];
   switch (s.type) {
     case 'command': {
@@ -175,7 +206,7 @@ function terminalsOf(s: TSNode, parent: TSNode, ctx: Ctx): Terminal[] {
       if (name && ['sh', 'bash', 'dash', 'ash', 'zsh'].includes(name.split('/').pop() ?? '') && values.some((v) => /^-[a-z]*c[a-z]*$/.test(v))) {
         return [term('nested-shell', s, ctx, { words, assignments, hasRedirect: redirect })];
       }
-      if (name && ctx.functions.has(name) && ctx.depth < 8) {
+      if (name && ctx.functions.has(name) && ctx.depth < 8 && expansions++ < MAX_FUNCTION_EXPANSIONS) {
         const body = ctx.functions.get(name)!;
         const inner = terminalsOfBlock(kids(body), body, { ...ctx, depth: ctx.depth + 1 });
         return inner.map((t) => ({ ...t, viaFunction: name }));
@@ -290,6 +321,9 @@ export function analyzeScript(text: string): ScriptAnalysis {
   // tree-sitter-bash handles \r poorly; positions stay the same when \r becomes a space.
   const parseText = crlf ? text.replace(/\r\n/g, ' \n') : text;
   return withShellTree(parseText, (tree) => {
+    backgrounded = new Map();
+    nesting = 0;
+    expansions = 0;
     const root = tree.rootNode;
     const functions = new Map<string, TSNode>();
     const collectFns = (n: TSNode) => {
@@ -327,7 +361,10 @@ export function analyzeScript(text: string): ScriptAnalysis {
           if (name === 'trap' && words.length >= 3 && (words[1].value ?? words[1].text) !== '-') {
             const action = words[1].value ?? words[1].text;
             const signals = words.slice(2).map((w) => (w.value ?? w.text).toUpperCase().replace(/^SIG/, ''));
-            const info: TrapInfo = { signals, action, range: lines.rangeOf(cmd.startIndex, cmd.endIndex), ...parseKillAction(action) };
+            // `trap on_term TERM`: what the handler does is in the function's body.
+            const called = action.split(/[\s;&|()]+/).filter((w) => functions.has(w));
+            const effective = [action, ...called.map((f) => functions.get(f)!.text)].join('\n');
+            const info: TrapInfo = { signals, action, effective, range: lines.rangeOf(cmd.startIndex, cmd.endIndex), ...parseKillAction(effective) };
             if (signals.includes('EXIT') || signals.includes('0')) exitTraps.push(info);
             if (signals.some((x) => x !== 'EXIT' && x !== '0')) traps.push(info);
           } else if (name === 'wait') {
@@ -339,15 +376,23 @@ export function analyzeScript(text: string): ScriptAnalysis {
             daemons.push({ words, range: lines.rangeOf(cmd.startIndex, cmd.endIndex), text: cmd.text });
           }
         } else if (cmd.type === 'list') {
-          visit(kids(cmd), cmd, depth);
+          // `a && b || c` nests to the left, thousands deep: flatten it without recursing.
+          const parts: TSNode[] = [];
+          const todo = [cmd];
+          for (let n = todo.pop(); n; n = todo.pop()) {
+            if (n.type === 'list') todo.push(...kids(n).reverse());
+            else parts.push(n);
+          }
+          visit(parts, cmd, depth);
         } else if (depth < 4 && (cmd.type === 'if_statement' || cmd.type === 'compound_statement')) {
           visit(kids(cmd), cmd, depth + 1);
         }
       }
     };
     visit(stmts, root, 0);
-    for (const t of traps) if (/\bwait\b/.test(t.action)) waitsAgain = true;
+    for (const t of traps) if (/\bwait\b/.test(t.effective)) waitsAgain = true;
     const terminals = terminalsOfBlock(stmts, root, ctx);
+    backgrounded = new Map();
     return {
       shebang, crlf, parsedCleanly: !root.hasError, terminals, traps, exitTraps, background, waitsAgain, waits, daemons, lines,
     };

@@ -54,10 +54,23 @@ export function shellParserReady(): boolean {
   return parser !== undefined;
 }
 
+/** Longest one parse may take. tree-sitter-bash's error recovery is quadratic on long runs of some
+ * characters (16,000 NUL bytes or `)` take seconds, 80,000 take minutes): past this, give up. */
+export const SHELL_PARSE_BUDGET_MS = 2000;
+
 /** Parse and hand the tree to `fn`; the tree is freed afterwards (it lives in wasm memory). */
 export function withShellTree<T>(text: string, fn: (tree: Tree) => T): T {
   if (!parser) throw new Error('stopcheck: shell parser used before initShellParser() finished');
-  const tree = parser.parse(text);
+  const deadline = Date.now() + SHELL_PARSE_BUDGET_MS;
+  // A run of NUL bytes is quadratic inside the lexer, where the budget is never checked; shells
+  // ignore NUL bytes anyway. Same length, so offsets are unchanged.
+  const input = text.includes('\0') ? text.replace(/\0/g, ' ') : text;
+  let tree = parser.parse(input, null, { progressCallback: () => Date.now() > deadline });
+  if (!tree) {
+    // Parse cancelled: analyse the text as if it were empty (nothing known) instead of blocking.
+    parser.reset();
+    tree = parser.parse('');
+  }
   if (!tree) throw new Error('stopcheck: shell parser returned no tree');
   try {
     return fn(tree);
@@ -171,12 +184,17 @@ function toSimple(cmd: TSNode, hasRedirect: boolean): SimpleCommand {
   return { words, assignments, hasRedirect: redirect, start: cmd.startIndex, end: cmd.endIndex, text: cmd.text };
 }
 
-function containsExec(n: TSNode): boolean {
-  if (n.type === 'command') {
-    const name = n.childForFieldName('name');
-    if (name && wordValue(name) === 'exec') return true;
+function containsExec(root: TSNode): boolean {
+  // Iterative: `a && a && … &` nests thousands deep.
+  const stack = [root];
+  for (let n = stack.pop(); n; n = stack.pop()) {
+    if (n.type === 'command') {
+      const name = n.childForFieldName('name');
+      if (name && wordValue(name) === 'exec') return true;
+    }
+    for (const c of named(n)) stack.push(c);
   }
-  return named(n).some(containsExec);
+  return false;
 }
 
 /** Reduce a command string to its final command and shape. */

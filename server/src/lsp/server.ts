@@ -82,16 +82,12 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
 
   connection.onInitialized(async () => {
     settingsReady = refreshSettings(); // before any await: didOpen may be handled next
-    if (canPullConfig) {
+    if (connection.workspace) { // also with no folder yet: a client may add the first one later
       try {
-        await connection.client.register(DidChangeConfigurationNotification.type, { section: 'stopcheck' });
-      } catch {
-        // dynamic registration not supported: the client pushes settings with didChangeConfiguration
-      }
-    }
-    if (folders.length && connection.workspace) {
-      try {
-        connection.workspace.onDidChangeWorkspaceFolders((e) => {
+        // Registered before any await: a change sent right after `initialized` is not lost.
+        connection.workspace.onDidChangeWorkspaceFolders(async (e) => {
+          await ready;
+          await settingsReady;
           const removed = e.removed.map((r) => uriToPath(r.uri)).filter((p): p is string => !!p);
           folders = folders.filter((f) => !e.removed.some((r) => r.uri === f.uri)).concat(e.added);
           fileConfigs.clear();
@@ -108,6 +104,13 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
         });
       } catch {
         // client without workspace folder support
+      }
+    }
+    if (canPullConfig) {
+      try {
+        await connection.client.register(DidChangeConfigurationNotification.type, { section: 'stopcheck' });
+      } catch {
+        // dynamic registration not supported: the client pushes settings with didChangeConfiguration
       }
     }
     await settingsReady;
@@ -190,7 +193,8 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
       raw = null;
       const cfgPath = path.join(root, CONFIG_FILE);
       try {
-        if (fs.existsSync(cfgPath)) raw = JSON.parse(fs.readFileSync(cfgPath, 'utf8')) as unknown;
+        // Regular files only: reading a FIFO named .stopcheck.json would block the server for good.
+        if (fs.existsSync(cfgPath) && fs.statSync(cfgPath).isFile()) raw = JSON.parse(fs.readFileSync(cfgPath, 'utf8')) as unknown;
       } catch (e) {
         connection.console.warn(`stopcheck: cannot read ${cfgPath}: ${(e as Error).message}`);
       }
@@ -395,6 +399,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
     let text = doc?.getText();
     if (text === undefined && file) {
       try {
+        if (!fs.statSync(file).isFile()) return { error: `not a regular file: ${uri}` }; // a FIFO would block
         text = fs.readFileSync(file, 'utf8');
       } catch {
         return { error: `cannot read ${uri}` };

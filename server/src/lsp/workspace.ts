@@ -149,7 +149,8 @@ export class WorkspaceIndex {
 
   private dockerfileForImage(image: string, dockerfiles: string[], config: StopcheckConfig, root: string, deps: Set<string>): DockerfileSource | undefined {
     const df = matchImageToDockerfile(image, dockerfiles, config.images, root);
-    if (!df) return undefined;
+    // `images` in .stopcheck.json names workspace Dockerfiles: never one outside the folder (or via a symlink out).
+    if (!df || (!this.host.openText(df) && !diskFiles(root).exists(df))) return undefined;
     const src = this.read(df);
     if (!src) return undefined;
     deps.add(df);
