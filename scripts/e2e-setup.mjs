@@ -135,8 +135,12 @@ function ensureTools(force) {
   // 2. Everything else, with npm itself running on Node 24, that Node first on PATH and node-gyp
   //    pointed at its headers (nothing is downloaded but registry packages).
   writePackageJson({ ...nodeOnly, 'code-server': VERSIONS['code-server'], 'playwright-core': VERSIONS['playwright-core'], mocha: VERSIONS.mocha });
+  // When this runs under `npm test`, the outer npm's npm_* variables (npm_config_user_agent names
+  // Node 20, and code-server's postinstall reads the Node version from it) would override the inner
+  // npm's own: drop them all.
+  const outer = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
   const env = {
-    ...process.env,
+    ...outer,
     PATH: [join(nodeDir, 'bin'), process.env.PATH ?? ''].join(delimiter),
     npm_config_nodedir: nodeDir,
     npm_config_ignore_scripts: 'false',
