@@ -12,6 +12,7 @@ import { withShellTree } from '../../server/src/core/shell';
 import { parseAllDocuments } from 'yaml';
 import type { Finding, Fix } from '../../server/src/core/types';
 import { memFiles } from './memfs';
+import { DEFAULT_CONFIG } from '../../server/src/core/config';
 
 type Files = Record<string, string>; // path relative to /ws → text
 
@@ -101,6 +102,12 @@ const golden: Array<[string, Files, string, string, string, string]> = [
     'k.yaml=kind: Pod\nspec:\n  containers:\n  - name: a\n    image: debian:12\n    command: ["sh", "-c", "./m && exec ./app"]\n'],
   ['kubernetes: raise the grace period', { 'k.yaml': 'kind: Pod\nspec:\n  containers:\n  - name: a\n    image: nginx\n    lifecycle:\n      preStop:\n        sleep:\n          seconds: 45\n' }, 'k.yaml', 'STOP303', 'Raise terminationGracePeriodSeconds',
     'k.yaml=kind: Pod\nspec:\n  terminationGracePeriodSeconds: 75\n  containers:\n  - name: a\n    image: nginx\n    lifecycle:\n      preStop:\n        sleep:\n          seconds: 45\n'],
+  ['kubernetes: add a preStop sleep to a container', { 'k.yaml': 'kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - name: a   # the API\n        image: python:3.12-slim\n        command: ["gunicorn", "app:app"]\n        ports:\n        - containerPort: 8000\n' }, 'k.yaml', 'STOP310', 'Add preStop: sleep 5 s',
+    'k.yaml=kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - name: a   # the API\n        lifecycle:\n          preStop:\n            sleep:\n              seconds: 5\n        image: python:3.12-slim\n        command: ["gunicorn", "app:app"]\n        ports:\n        - containerPort: 8000\n'],
+  ['kubernetes: preStop into an existing lifecycle, four-space indent, grace raised', { 'k.yaml': 'kind: Deployment\nspec:\n    template:\n        spec:\n            terminationGracePeriodSeconds: 12\n            containers:\n                -   image: python:3.12-slim\n                    name: a\n                    command: ["gunicorn", "app:app"]\n                    ports: [{containerPort: 8000}]\n                    lifecycle:\n                        postStart:\n                            exec: {command: ["true"]}\n' }, 'k.yaml', 'STOP310', 'Add preStop: sleep 5 s and raise terminationGracePeriodSeconds to 17',
+    'k.yaml=kind: Deployment\nspec:\n    template:\n        spec:\n            terminationGracePeriodSeconds: 17\n            containers:\n                -   image: python:3.12-slim\n                    name: a\n                    command: ["gunicorn", "app:app"]\n                    ports: [{containerPort: 8000}]\n                    lifecycle:\n                        preStop:\n                            sleep:\n                                seconds: 5\n                        postStart:\n                            exec: {command: ["true"]}\n'],
+  ['kubernetes: preStop in a flow-style container', { 'k.yaml': 'kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - {name: a, image: "python:3.12-slim", command: [gunicorn, "app:app"], ports: [{containerPort: 8000}]}\n' }, 'k.yaml', 'STOP310', 'Add preStop',
+    'k.yaml=kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - {lifecycle: { preStop: { sleep: { seconds: 5 } } }, name: a, image: "python:3.12-slim", command: [gunicorn, "app:app"], ports: [{containerPort: 8000}]}\n'],
 ];
 
 for (const [name, files, entry, rule, title, expected] of golden) {
@@ -163,4 +170,20 @@ test('property: every offered fix removes its finding, keeps files parsing, adds
     }
   }
   assert.ok(n > 40, `only ${n} fixes checked`);
+});
+
+test('add preStop before Kubernetes 1.30: exec sleep where the image has sleep, no fix where it has none', () => {
+  const text = (image: string) => `kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - name: a\n        image: ${image}\n        command: ["/app"]\n        ports:\n        - containerPort: 80\n`;
+  const config = { ...DEFAULT_CONFIG, kubernetesVersion: '1.29' };
+  const debian = analyzeYaml('/ws/k.yaml', text('debian:12'), { config }).findings.find((f) => f.rule === 'STOP310');
+  assert.ok(debian, 'STOP310 not reported');
+  assert.equal(debian.fixes[0]?.title, 'Add preStop: exec sleep 5');
+  const after = applyEdits(text('debian:12'), new LineIndex(text('debian:12')), debian.fixes[0].edits);
+  assert.match(after, /\n {8}lifecycle:\n {10}preStop:\n {12}exec:\n {14}command: \[ sleep, "5" \]\n/);
+  assert.ok(parseAllDocuments(after).every((d) => d.errors.length === 0));
+  assert.ok(!analyzeYaml('/ws/k.yaml', after, { config }).findings.some((f) => f.rule === 'STOP310'));
+  const distroless = analyzeYaml('/ws/k.yaml', text('gcr.io/distroless/static-debian12'), { config }).findings.find((f) => f.rule === 'STOP310');
+  assert.ok(distroless, 'STOP310 not reported on distroless');
+  assert.equal(distroless.fixes.filter((f) => f.title.startsWith('Add preStop')).length, 0);
+  assert.match(distroless.message, /1\.30/);
 });

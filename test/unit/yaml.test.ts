@@ -39,6 +39,10 @@ const positive: Record<string, Array<[string, string, string]>> = {
   STOP307: [['stopSignal without os', K, deploy('image: nginx\nlifecycle:\n  stopSignal: SIGQUIT')]],
   STOP308: [['image script without exec, no preStop', K, deploy('image: registry.example.com/shop/api:1.0')]],
   STOP309: [['shareProcessNamespace', K, deploy('image: nginx', 'shareProcessNamespace: true')]],
+  STOP310: [
+    ['serving container without preStop', K, deploy('image: registry.example.com/shop/good:1.0\nports:\n- containerPort: 8080')],
+    ['StatefulSet, the app itself as command', K, deploy('image: python:3.12-slim\ncommand: ["gunicorn", "app:app"]\nports:\n- name: http\n  containerPort: 8000').replace('kind: Deployment', 'kind: StatefulSet')],
+  ],
   STOP401: [
     ['&& in a string command', C, 'services:\n  web:\n    image: node:20\n    command: ./migrate && node server.js\n'],
     ['redirect in a string entrypoint', C, 'services:\n  web:\n    image: node:20\n    entrypoint: node server.js > /log\n'],
@@ -68,6 +72,12 @@ const negative: Record<string, Array<[string, string, string]>> = {
   STOP307: [['stopSignal with os, on a version that has it', K, '# stopcheck ignore-file=STOP999\n' + deploy('image: nginx\nlifecycle:\n  stopSignal: SIGQUIT', 'os:\n  name: linux')]],
   STOP308: [['image script with exec', K, deploy('image: registry.example.com/shop/good:1.0')], ['has a preStop', K, deploy('image: registry.example.com/shop/api:1.0\nlifecycle:\n  preStop:\n    sleep:\n      seconds: 5')]],
   STOP309: [['no shared namespace', K, deploy('image: nginx')]],
+  STOP310: [
+    ['has a preStop', K, deploy('image: registry.example.com/shop/good:1.0\nports:\n- containerPort: 8080\nlifecycle:\n  preStop:\n    sleep:\n      seconds: 5')],
+    ['no containerPort', K, deploy('image: registry.example.com/shop/good:1.0')],
+    ['a Job', K, deploy('image: registry.example.com/shop/good:1.0\nports:\n- containerPort: 8080').replace('kind: Deployment', 'kind: Job')],
+    ['the app never gets the signal (the script rule says so)', K, deploy('image: registry.example.com/shop/api:1.0\nports:\n- containerPort: 8080')],
+  ],
   STOP401: [['list command', C, 'services:\n  web:\n    image: node:20\n    command: ["sh", "-c", "./migrate && exec node server.js"]\n'], ['quoted operator', C, 'services:\n  web:\n    image: node:20\n    command: node server.js "--title=a&b"\n']],
   STOP402: [['sh -c with exec', C, 'services:\n  web:\n    image: debian:12\n    command: ["sh", "-c", "exec ./app"]\n']],
   STOP403: [['with init', C, 'services:\n  w:\n    image: debian:12\n    init: true\n    command: ["sleep", "infinity"]\n']],

@@ -41,6 +41,10 @@ export interface KubeContainer {
   /** An init container with restartPolicy: Always. */
   sidecar: boolean;
   range: Range;
+  /** The `ports` key, when the container declares at least one containerPort. */
+  ports?: Range;
+  /** The `lifecycle` mapping (value), when there is one. */
+  lifecycle?: { range: Range; flow: boolean };
 }
 
 export interface KubePod {
@@ -208,6 +212,17 @@ function preStop(lines: LineIndex, container: YAMLMap, file: string): PreStopSpe
   return { kind: 'unknown', keyRange, range };
 }
 
+function portsOf(lines: LineIndex, container: YAMLMap): Range | undefined {
+  const ports = get(container, 'ports');
+  const seq = ports && deref(ports.value);
+  if (!isSeq(seq)) return undefined;
+  const served = seq.items.some((p) => {
+    const m = deref(p);
+    return isMap(m) && get(m, 'containerPort') !== undefined;
+  });
+  return served ? rangeOf(lines, ports!.key as YNode) : undefined;
+}
+
 function containersOf(lines: LineIndex, spec: YAMLMap, key: 'containers' | 'initContainers', file: string): KubeContainer[] {
   const seq = get(spec, key)?.value;
   if (!isSeq(seq)) return [];
@@ -225,6 +240,8 @@ function containersOf(lines: LineIndex, spec: YAMLMap, key: 'containers' | 'init
       preStop: preStop(lines, c, file),
       stopSignal: lc && isMap(lc.value) ? str(lines, get(lc.value, 'stopSignal')?.value) : undefined,
       sidecar, range: rangeOf(lines, c as YNode),
+      ports: portsOf(lines, c),
+      lifecycle: lc && isMap(lc.value) ? { range: rangeOf(lines, lc.value as YNode), flow: Boolean((lc.value as YAMLMap).flow) } : undefined,
     });
   }
   return out;

@@ -10,6 +10,7 @@ import { STOP306 } from './STOP306';
 import { STOP307 } from './STOP307';
 import { STOP308 } from './STOP308';
 import { STOP309 } from './STOP309';
+import { STOP310 } from './STOP310';
 import { STOP401 } from './STOP401';
 import { STOP403 } from './STOP403';
 import { STOP404 } from './STOP404';
@@ -39,7 +40,7 @@ import { STOP208 } from './STOP208';
 export const DOCKERFILE_RULES: DockerfileRule[] = [STOP101, STOP102, STOP103, STOP104, STOP105, STOP106, STOP107, STOP108, STOP109, STOP110, STOP111,
   STOP201, STOP202, STOP203, STOP204, STOP205, STOP206, STOP207, STOP208];
 
-export const YAML_RULES: YamlRule[] = [STOP301, STOP302, STOP303, STOP304, STOP305, STOP306, STOP307, STOP308, STOP309,
+export const YAML_RULES: YamlRule[] = [STOP301, STOP302, STOP303, STOP304, STOP305, STOP306, STOP307, STOP308, STOP309, STOP310,
   STOP401, STOP402, STOP403, STOP404, STOP405, STOP406, STOP407];
 
 /** Chain rules that also apply to processes written in a manifest or Compose file. */
