@@ -21,4 +21,5 @@ await Promise.all([
 ]);
 copyFileSync(join(root, 'node_modules', 'web-tree-sitter', 'tree-sitter.wasm'), join(root, 'dist', 'tree-sitter.wasm'));
 copyFileSync(join(root, 'node_modules', 'tree-sitter-bash', 'tree-sitter-bash.wasm'), join(root, 'dist', 'tree-sitter-bash.wasm'));
+copyFileSync(join(root, 'node_modules', 'tree-sitter-python', 'tree-sitter-python.wasm'), join(root, 'dist', 'tree-sitter-python.wasm'));
 console.log(`built dist/ (client, server, cli${production ? ', minified' : ''})`);

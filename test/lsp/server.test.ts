@@ -631,6 +631,31 @@ test('editing the script (open, not saved) updates the Dockerfile\'s diagnostics
   c.kill();
 });
 
+test('editing the app (server.js, open, not saved) updates the Dockerfile\'s diagnostics: a SIGTERM handler clears STOP501', async () => {
+  const folder = tempDir();
+  const js = 'const http = require(\'http\');\nconst server = http.createServer((q, r) => r.end(\'ok\')).listen(3000);\n';
+  writeTree(folder, { 'Dockerfile': 'FROM node:20-bookworm-slim\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n', 'server.js': js });
+  const dfUri = uriOf(path.join(folder, 'Dockerfile'));
+  const jsUri = uriOf(path.join(folder, 'server.js'));
+  const c = new LspClient({ folder });
+  const first = c.nextDiagnostics(dfUri, { pred: (p) => codes(p).includes('STOP501') });
+  await c.initialize();
+  const d = await first;
+  assert.match(d.diagnostics.find((x) => x.code === 'STOP501')!.message, /node server\.js.*PID 1.*No handler for SIGTERM in server\.js/s);
+  await c.open(jsUri, js, 'javascript');
+  const cleared = c.nextDiagnostics(dfUri, { pred: (p) => !codes(p).includes('STOP501') });
+  await c.change(jsUri, 2, [{ range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, text: 'process.on(\'SIGTERM\', () => server.close(() => process.exit(0)));\n' }]);
+  await cleared;
+  await c.open(dfUri, 'FROM node:20-bookworm-slim\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n');
+  const h = await c.hover(dfUri, 3, 5);
+  assert.match(h?.contents.value ?? '', /The app: process\.on\('SIGTERM', …\) in server\.js \(line 3\) handles SIGTERM/);
+  // …and back: removing the handler brings the finding back.
+  const back = c.nextDiagnostics(dfUri, { pred: (p) => codes(p).includes('STOP501') });
+  await c.change(jsUri, 3, [{ text: js }]);
+  await back;
+  c.kill();
+});
+
 test('a script changed, deleted and recreated on disk (file watcher) re-diagnoses the Dockerfile', async () => {
   const folder = tempDir();
   writeTree(folder, { 'Dockerfile': 'FROM debian:12\nCOPY start.sh /start.sh\nCMD ["/start.sh"]\n', 'start.sh': '#!/bin/sh\nnode server.js\n' });

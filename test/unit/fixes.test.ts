@@ -157,6 +157,12 @@ const extra: Array<[Files, string]> = [
   [{ Dockerfile: 'FROM debian\nCOPY s.sh /s.sh\nCMD ["/s.sh"]\n', 's.sh': '#!/bin/bash\nset -e\nmain() {\n  ./prepare\n  node server.js\n}\nmain "$@"\n' }, 'Dockerfile'],
   [{ Dockerfile: 'FROM debian\nCOPY s.sh /s.sh\nCMD ["/s.sh"]\n', 's.sh': '#!/bin/sh\r\nexec ./app\r\n' }, 'Dockerfile'],
   [{ 'compose.yaml': 'services:\n  a:\n    image: debian\n    init: true\n    command: ["sh", "-c", "./app"]\n  b:\n    image: node:20\n    command: npm start && x\n' }, 'compose.yaml'],
+  // Keys the fix sets already there (with a value the rule does not use): replaced, never duplicated.
+  [{ 'compose.yaml': 'services:\n  a:\n    image: debian\n    init: false\n    command: ["sleep", "infinity"]\n  b:\n    image: python:3.12\n    init: "no"\n    command: ["gunicorn", "--graceful-timeout=30", "a:b"]\n    stop_grace_period: [10s]\n' }, 'compose.yaml'],
+  [{ 'k.yaml': 'kind: Pod\nspec:\n  terminationGracePeriodSeconds: 30s\n  containers:\n  - name: a\n    image: nginx\n    lifecycle:\n      preStop:\n        sleep:\n          seconds: 45\n' }, 'k.yaml'],
+  [{ 'k.yaml': 'kind: Pod\nspec:\n  terminationGracePeriodSeconds:\n  containers:\n  - name: a\n    image: nginx\n    lifecycle:\n      preStop:\n        exec:\n          command: ["sleep", "40"]\n' }, 'k.yaml'],
+  // Merge keys: the fix goes into the service or pod spec, not into the shared anchor.
+  [{ 'compose.yaml': 'x: &b\n  image: debian:12\n  init: false\n  command: ["sleep", "infinity"]\nservices:\n  a:\n    <<: *b\n' }, 'compose.yaml'],
 ];
 
 test('property: every offered fix removes its finding, keeps files parsing, adds nothing, is idempotent', () => {

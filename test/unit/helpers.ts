@@ -1,12 +1,12 @@
 import { before } from 'node:test';
-import { initShellParser } from '../../server/src/core/shell';
+import { initParsers } from '../../server/src/core/runtime';
 import { analyzeDockerfile, type AnalyzeOptions } from '../../server/src/core/analyze';
 import type { Finding } from '../../server/src/core/types';
 import type { DockerChain } from '../../server/src/core/dockerfile';
 import { memFiles } from './memfs';
 
 before(async () => {
-  await initShellParser();
+  await initParsers();
 });
 
 export const DF = '/ws/Dockerfile';

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import './helpers';
-import { main } from '../../server/src/cli/main';
+import { main, stillParses } from '../../server/src/cli/main';
 
 const CLI = path.resolve(__dirname, '..', '..', '..', 'dist', 'cli.js');
 const WARN_DF = 'FROM node:20\nCMD npm start\n';
@@ -93,11 +93,44 @@ test('a file without read permission → exit 2 (not as root: root reads it anyw
   }
 });
 
-test('a FIFO named explicitly as a Dockerfile is skipped with a message, not opened', () => {
+test('a FIFO named explicitly → exit 2 with a clear message, not opened; the other paths are still linted', () => {
   const r = runBin(['lint', 'fifo.Dockerfile', 'ok/Dockerfile', '--format', 'json']);
   assert.equal(r.signal, null, 'the CLI blocked on the FIFO');
-  assert.match(r.err, /skipped fifo\.Dockerfile: not a text file/);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /cannot lint fifo\.Dockerfile: not a regular file \(a FIFO\)/);
   assert.equal(JSON.parse(r.out).length, 2, 'the other file is still linted');
+});
+
+test('special and non-text paths named explicitly → exit 2 with a clear message; a regular text file alone → not 2', () => {
+  write('bin/Dockerfile', 'FROM debian\0\x01\x02CMD ./app\n');
+  fs.mkdirSync(path.join(d, 'emptydir'), { recursive: true });
+  write('nolint/README.md', 'nothing to lint\n');
+  const cases: Array<[string[], RegExp]> = [
+    [['lint', 'fifo.Dockerfile'], /cannot lint fifo\.Dockerfile: not a regular file \(a FIFO\)/],
+    [['lint', '/dev/null'], /cannot lint \/dev\/null: not a regular file \(a character device\)/],
+    [['lint', 'emptydir'], /nothing to lint in emptydir: no Dockerfile, Compose file or Kubernetes manifest/],
+    [['lint', 'nolint'], /nothing to lint in nolint/],
+    [['lint', 'bin/Dockerfile'], /cannot lint bin\/Dockerfile: a binary file, not text/],
+    [['lint', 'bin/Dockerfile', '--fix'], /cannot lint bin\/Dockerfile: a binary file, not text/],
+  ];
+  for (const [argv, message] of cases) {
+    const r = runBin(argv);
+    assert.equal(r.signal, null, `${argv.join(' ')} blocked`);
+    assert.equal(r.code, 2, `${argv.join(' ')}\n${r.err}`);
+    assert.match(r.err, message);
+    assert.doesNotMatch(r.err, /internal error|at .*\.js:\d+/, 'no stack trace');
+  }
+  assert.equal(runBin(['lint', 'ok/Dockerfile', '--fail-on', 'never']).code, 0);
+});
+
+test('in a folder walk, binary files are skipped silently', () => {
+  const dir = path.join(d, 'walkbin');
+  write('walkbin/Dockerfile', WARN_DF);
+  write('walkbin/sub/Dockerfile', 'FROM debian\0\x01CMD ./app\n');
+  const r = runBin(['lint', '.', '--format', 'json'], dir);
+  assert.equal(r.code, 1, r.err);
+  assert.equal(r.err, '');
+  assert.deepEqual(JSON.parse(r.out).map((f: { file: string }) => f.file), ['Dockerfile', 'Dockerfile']);
 });
 
 test('a FIFO named .stopcheck.json where the config is looked for does not block lint', () => {
@@ -165,30 +198,24 @@ test('simulate --service / --container naming nothing → exit 2', async () => {
 
 // ---- --fix writes only what parses ------------------------------------------------------------------
 
-// The preferred fix for STOP403 inserts `init: true` at the top of the service; next to an explicit
-// `init: false` that is a duplicate key, which YAML parsers reject. The parse guard must refuse it.
+// `init: false` next to the STOP403 fix: the fix replaces the value instead of adding a second
+// `init:` key (a duplicate key, which YAML parsers reject).
 const DUP_COMPOSE = 'services:\n  w:\n    image: debian:12\n    command: ["sleep", "infinity"]\n    init: false\n';
 
-test('--fix refuses a fix whose result would not parse (duplicate init: key) and writes the rest', async () => {
+test('--fix turns an existing init: false into init: true (no duplicate key) and fixes the rest', async () => {
   const dir = path.join(d, 'fixguard');
   const compose = write('fixguard/compose.yaml', DUP_COMPOSE);
   const df = write('fixguard/Dockerfile', 'FROM node:20\nCMD node server.js\n');
-  const before = fs.statSync(compose).mtimeMs;
   const r = await run(['lint', '.', '--fix', '--format', 'json'], dir);
-  assert.match(r.err, /not fixing compose\.yaml: the result would not parse/);
-  assert.equal(fs.readFileSync(compose, 'utf8'), DUP_COMPOSE, 'compose.yaml untouched');
-  assert.equal(fs.statSync(compose).mtimeMs, before);
-  assert.equal(fs.readFileSync(df, 'utf8'), 'FROM node:20\nCMD ["node", "server.js"]\n', 'the Dockerfile is still fixed');
-  assert.deepEqual(JSON.parse(r.out).map((f: { rule: string }) => f.rule), ['STOP403'], 'what remains');
-  assert.equal(r.code, 1);
+  assert.doesNotMatch(r.err, /not fixing/);
+  assert.equal(fs.readFileSync(compose, 'utf8'), DUP_COMPOSE.replace('init: false', 'init: true'));
+  assert.equal(fs.readFileSync(df, 'utf8'), 'FROM node:20\nCMD ["node", "server.js"]\n', 'the Dockerfile is fixed too');
+  assert.deepEqual(JSON.parse(r.out), [], 'nothing remains');
+  assert.equal(r.code, 0);
   assert.deepEqual(fs.readdirSync(dir).sort(), ['Dockerfile', 'compose.yaml'], 'no temporary files left');
 });
 
-test('--fix --dry-run shows no diff for a fix that would not parse', async () => {
-  const dir = path.join(d, 'fixguard-dry');
-  write('fixguard-dry/compose.yaml', DUP_COMPOSE);
-  const r = await run(['lint', '.', '--fix', '--dry-run'], dir);
-  assert.equal(r.out, '');
-  assert.match(r.err, /not fixing compose\.yaml/);
-  assert.equal(fs.readFileSync(path.join(dir, 'compose.yaml'), 'utf8'), DUP_COMPOSE);
+test('the --fix parse guard refuses YAML with a duplicate key', () => {
+  assert.equal(stillParses('/x/compose.yaml', DUP_COMPOSE, DUP_COMPOSE.replace('    image:', '    init: true\n    image:')), false);
+  assert.equal(stillParses('/x/compose.yaml', DUP_COMPOSE, DUP_COMPOSE.replace('init: false', 'init: true')), true);
 });

@@ -2,7 +2,11 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import './helpers';
-import { analyzeYaml } from '../../server/src/core/analyze';
+import { analyzeDockerfile, analyzeYaml } from '../../server/src/core/analyze';
+import { applyEdits } from '../../server/src/core/fixes';
+import { LineIndex } from '../../server/src/core/text';
+import type { Finding } from '../../server/src/core/types';
+import { parseAllDocuments } from 'yaml';
 import { composeSplit } from '../../server/src/core/platforms';
 import { parseDuration } from '../../server/src/core/yamlModel';
 import { ALL_RULES } from '../../server/src/core/rules/index';
@@ -223,4 +227,234 @@ test('suppression comments work in YAML', () => {
 test('STOP307: stopSignal on a Kubernetes version without it is information', () => {
   const f = analyzeYaml(K, deploy('image: nginx\nlifecycle:\n  stopSignal: SIGQUIT', 'os:\n  name: linux')).findings.find((x) => x.rule === 'STOP307');
   assert.equal(f?.severity, 'info');
+});
+
+// ---- review fixes: one finding per problem, in the right file; fixes that never duplicate keys ----
+
+const uniqueParse = (text: string) => parseAllDocuments(text, { uniqueKeys: true }).flatMap((d) => d.errors.map((e) => e.message));
+function applyFix(text: string, f: Finding | undefined, title?: RegExp): string {
+  assert.ok(f, 'no finding');
+  const fix = title ? f.fixes.find((x) => title.test(x.title)) : f.fixes.find((x) => x.preferred);
+  assert.ok(fix, `no fix among ${f.fixes.map((x) => x.title).join(' | ')}`);
+  return applyEdits(text, new LineIndex(text), fix.edits);
+}
+const textAt = (text: string, f: Finding) => new LineIndex(text).slice(f.range);
+
+test('compose init: true in front of tini: STOP405 only, not STOP110 as well', () => {
+  const text = 'services:\n  w:\n    image: debian:12\n    init: true\n    entrypoint: ["tini", "--"]\n    command: ["./app"]\n';
+  const r = analyzeYaml(C, text).findings.map((f) => f.rule);
+  assert.ok(r.includes('STOP405'));
+  assert.ok(!r.includes('STOP110'), r.join(', '));
+  // Two inits written in a manifest: STOP110 lands on the second one, in the manifest.
+  const k = deploy('image: debian:12\ncommand: ["tini", "--", "dumb-init", "./app"]');
+  const f = analyzeYaml(K, k).findings.find((x) => x.rule === 'STOP110');
+  assert.ok(f);
+  assert.equal(f.file, K);
+  assert.equal(textAt(k, f), '"dumb-init"');
+});
+
+test('STOP109/STOP110 from an image\'s Dockerfile land in the Dockerfile, never in the YAML with its ranges', () => {
+  const files = { 'api/Dockerfile': 'FROM debian:12\nENTRYPOINT ["tini", "--", "tini", "--"]\nCMD ["nginx", "-g", "daemon off;"]\n' };
+  const y = analyzeYaml(C, 'services:\n  api:\n    build: ./api\n', { files: memFiles('/ws', files) });
+  assert.deepEqual(y.findings.filter((f) => f.rule === 'STOP109' || f.rule === 'STOP110'), []);
+  const d = analyzeDockerfile('/ws/api/Dockerfile', files['api/Dockerfile']).findings.map((f) => `${f.rule}:${f.range.start.line}`);
+  assert.ok(d.includes('STOP110:1') && d.includes('STOP109:2'), d.join(', '));
+  // A stop_signal written in the Compose file: STOP109 on it, in Compose words.
+  const t = 'services:\n  web:\n    image: debian:12\n    command: ["nginx", "-g", "daemon off;"]\n    stop_signal: SIGTERM\n';
+  const f = analyzeYaml(C, t).findings.find((x) => x.rule === 'STOP109');
+  assert.ok(f);
+  assert.equal(f.file, C);
+  assert.equal(textAt(t, f), 'SIGTERM');
+  assert.match(f.message, /stop_signal: SIGQUIT/);
+});
+
+test('fixes replace an existing key instead of adding a duplicate: init: false, a non-numeric grace period', () => {
+  const compose = 'services:\n  w:\n    image: debian:12\n    init: false  # off for now\n    command: ["sleep", "infinity"]\n';
+  const f = analyzeYaml(C, compose).findings.find((x) => x.rule === 'STOP403');
+  const after = applyFix(compose, f, /init: true/);
+  assert.equal(after, compose.replace('init: false', 'init: true'));
+  assert.deepEqual(uniqueParse(after), []);
+  assert.ok(!analyzeYaml(C, after).findings.some((x) => x.rule === 'STOP403'));
+  const k = deploy('image: nginx\nlifecycle:\n  preStop:\n    sleep:\n      seconds: 45', 'terminationGracePeriodSeconds: 30s');
+  const g = analyzeYaml(K, k).findings.find((x) => x.rule === 'STOP303');
+  const k2 = applyFix(k, g);
+  assert.match(k2, /terminationGracePeriodSeconds: 75\n/);
+  assert.equal((k2.match(/terminationGracePeriodSeconds/g) ?? []).length, 1);
+  assert.deepEqual(uniqueParse(k2), []);
+  assert.ok(!analyzeYaml(K, k2).findings.some((x) => x.rule === 'STOP303'));
+  // An anchored value keeps its anchor (aliases elsewhere point at it).
+  const anchored = 'services:\n  w:\n    image: debian:12\n    init: &off false\n    command: ["sleep", "infinity"]\n  v:\n    image: debian:12\n    init: *off\n    command: ["./app"]\n';
+  const a2 = applyFix(anchored, analyzeYaml(C, anchored).findings.find((x) => x.rule === 'STOP403'), /init: true/);
+  assert.match(a2, /init: &off true/);
+  assert.deepEqual(uniqueParse(a2), []);
+});
+
+test('merge keys (<<: *base) are followed: fields from the merged map count, findings land in the file', () => {
+  const text = 'x-base: &base\n  image: debian:12\n  command: ["sleep", "infinity"]\nservices:\n  a:\n    <<: *base\n';
+  const r = analyzeYaml(C, text);
+  assert.equal(r.chains.length, 1);
+  const f = r.findings.find((x) => x.rule === 'STOP403');
+  assert.ok(f, r.findings.map((x) => x.rule).join(', '));
+  assert.equal(textAt(text, f), '["sleep", "infinity"]');
+  // The fix adds init: true to the service, not to the shared anchor.
+  const after = applyFix(text, f, /init: true/);
+  assert.equal(after, text.replace('    <<: *base\n', '    init: true\n    <<: *base\n'));
+  assert.deepEqual(uniqueParse(after), []);
+  // Own keys win over merged ones; a list of merged maps: the first wins.
+  const over = 'x-a: &a\n  image: debian:12\n  command: ["sleep", "infinity"]\nx-b: &b\n  command: ["./b"]\nservices:\n  s:\n    <<: [*a, *b]\n    command: ["./own"]\n  t:\n    <<: [*a, *b]\n';
+  assert.deepEqual(analyzeYaml(C, over).chains.map((c) => c.processes.map((p) => p.label).join(' > ')), ['./own', 'sleep infinity']);
+  // Kubernetes: a container merged from an anchor.
+  const k = 'x: &c\n  image: nginx\n  lifecycle:\n    preStop:\n      sleep:\n        seconds: 45\nkind: Pod\nspec:\n  containers:\n  - name: a\n    <<: *c\n';
+  assert.ok(analyzeYaml(K, k).findings.some((x) => x.rule === 'STOP303'));
+  // A merged stop_grace_period: the STOP407 fix overrides it in the service, the anchor stays.
+  const g = 'x: &g\n  stop_grace_period: 5s\nservices:\n  w:\n    <<: *g\n    image: python:3.12\n    command: ["gunicorn", "--graceful-timeout=30", "app:app"]\n';
+  const g2 = applyFix(g, analyzeYaml(C, g).findings.find((x) => x.rule === 'STOP407'));
+  assert.match(g2, /^x: &g\n {2}stop_grace_period: 5s\n/);
+  assert.deepEqual(uniqueParse(g2), []);
+  assert.ok(!analyzeYaml(C, g2).findings.some((x) => x.rule === 'STOP407'));
+});
+
+test('merge-key bombs and cycles stay cheap', () => {
+  let text = 'm0: &m0 {image: debian:12, command: ["sleep", "infinity"]}\n';
+  for (let i = 1; i <= 12; i++) text += `m${i}: &m${i} {<<: [${Array(9).fill(`*m${i - 1}`).join(', ')}]}\n`;
+  text += 'services:\n  s:\n    <<: *m12\n';
+  const t0 = Date.now();
+  const r = analyzeYaml(C, text);
+  assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0} ms`);
+  assert.equal(r.chains.length, 1);
+  assert.doesNotThrow(() => analyzeYaml(C, 'services:\n  s: &s\n    <<: *s\n    image: debian\n'));
+});
+
+test('STOP304: a grace period of 1 s also leaves only the kubelet\'s 2 s minimum; 2 s and more do not fire', () => {
+  const one = analyzeYaml(K, deploy('image: nginx', 'terminationGracePeriodSeconds: 1')).findings.find((x) => x.rule === 'STOP304');
+  assert.ok(one);
+  assert.match(one.message, /terminationGracePeriodSeconds: 1 .*2 s later, the minimum it ever allows/);
+  assert.ok(!analyzeYaml(K, deploy('image: nginx', 'terminationGracePeriodSeconds: 2')).findings.some((x) => x.rule === 'STOP304'));
+  assert.ok(!analyzeYaml(K, deploy('image: nginx', 'terminationGracePeriodSeconds: 45')).findings.some((x) => x.rule === 'STOP304'));
+  // An empty value is not 0 (the API server defaults it to 30).
+  assert.ok(!analyzeYaml(K, deploy('image: nginx', 'terminationGracePeriodSeconds:')).findings.some((x) => x.rule === 'STOP304'));
+});
+
+test('STOP303 compares with the API default (30) when terminationGracePeriodSeconds is absent, whatever the setting', () => {
+  const cfg = (k: number) => ({ config: { ...DEFAULT_CONFIG, gracePeriods: { ...DEFAULT_CONFIG.gracePeriods, kubernetes: k } } });
+  const sleep = (n: number) => deploy(`image: nginx\nlifecycle:\n  preStop:\n    sleep:\n      seconds: ${n}`);
+  const f = analyzeYaml(K, sleep(45), cfg(60)).findings.find((x) => x.rule === 'STOP303');
+  assert.ok(f);
+  assert.match(f.message, /\(30, the API default\)/);
+  assert.ok(!analyzeYaml(K, sleep(20), cfg(10)).findings.some((x) => x.rule === 'STOP303'));
+});
+
+test('STOP305 only for a shell or system tool on an image without them, not for the app\'s own binary', () => {
+  const hook = (cmd: string) => deploy(`image: gcr.io/distroless/static-debian12\nlifecycle:\n  preStop:\n    exec:\n      command: ${cmd}`);
+  for (const cmd of ['["sh", "-c", "sleep 5"]', '["/bin/sleep", "5"]', '["kill", "-TERM", "1"]', '["/usr/bin/pkill", "app"]']) {
+    assert.ok(analyzeYaml(K, hook(cmd)).findings.some((x) => x.rule === 'STOP305'), cmd);
+  }
+  for (const cmd of ['["/app/bin/drain"]', '["/app/bin/sleep", "5"]', '["/server", "--drain"]']) {
+    assert.ok(!analyzeYaml(K, hook(cmd)).findings.some((x) => x.rule === 'STOP305'), cmd);
+  }
+});
+
+test('STOP306 names the precise fixes', () => {
+  const f = analyzeYaml(K, deploy('image: python:3.12-slim\nlifecycle:\n  preStop:\n    exec:\n      command: ["/bin/sh", "-c", "ps -ef | grep gunicorn | grep -v grep | awk \'{print $1}\' | xargs kill -15"]')).findings.find((x) => x.rule === 'STOP306');
+  assert.ok(f);
+  assert.match(f.message, /no preStop kill is needed at all/);
+  assert.match(f.message, /ps -eo pid,args \| grep gunicorn/);
+  assert.match(f.message, /pkill -TERM -f gunicorn/);
+  // The fix it names is not reported in turn: `ps -eo pid,args` prints the PID first.
+  for (const ps of ['ps -eo pid,args', 'ps -o pid,comm', 'ps axo pid,args']) {
+    const t = deploy(`image: python:3.12-slim\nlifecycle:\n  preStop:\n    exec:\n      command: ["/bin/sh", "-c", "${ps} | grep gunicorn | grep -v grep | awk '{print $1}' | xargs kill -15"]`);
+    assert.ok(!analyzeYaml(K, t).findings.some((x) => x.rule === 'STOP306'), ps);
+  }
+});
+
+test('STOP307: an invalid stopSignal is an error; the chain ignores stopSignal below Kubernetes 1.33', () => {
+  const text = (sig: string) => deploy(`image: debian:12\ncommand: ["./app"]\nlifecycle:\n  stopSignal: ${sig}`, 'os:\n  name: linux');
+  const v = (ver: string) => ({ config: { ...DEFAULT_CONFIG, kubernetesVersion: ver } });
+  const bad = analyzeYaml(K, text('SIGFOO'), v('1.33')).findings.filter((x) => x.rule === 'STOP307');
+  assert.equal(bad.length, 1);
+  assert.equal(bad[0].severity, 'error');
+  assert.match(bad[0].message, /"SIGFOO" is not a signal/);
+  assert.ok(analyzeYaml(K, text('SIGFOO'), v('1.30')).findings.some((x) => x.rule === 'STOP307' && x.severity === 'error'));
+  assert.equal(analyzeYaml(K, text('SIGINT'), v('1.30')).chains[0].policy.signal, 'SIGTERM');
+  assert.equal(analyzeYaml(K, text('SIGINT'), v('1.33')).chains[0].policy.signal, 'SIGINT');
+  assert.deepEqual(analyzeYaml(K, text('SIGINT'), v('1.33')).findings.filter((x) => x.rule === 'STOP307'), []);
+  assert.ok(analyzeYaml(K, text('TERM'), v('1.33')).findings.some((x) => x.rule === 'STOP307' && /write `SIGTERM`/.test(x.message)));
+});
+
+test('STOP301: args ["-c", …] after an image ENTRYPOINT of sh/bash from a workspace Dockerfile', () => {
+  const files = { 'shop/x/Dockerfile': 'FROM debian:12\nENTRYPOINT ["/bin/sh"]\nCMD ["-c", "exec ./app"]\n' };
+  const look = (img: string) => (img.includes('shop/x') ? { file: '/ws/shop/x/Dockerfile', text: files['shop/x/Dockerfile'], contextDir: '/ws/shop/x', how: 'x' } : undefined);
+  const opts = { files: memFiles('/ws', files), dockerfileForImage: look };
+  const text = deploy('image: shop/x:1\nargs: ["-c", "./migrate && ./app"]');
+  const r = analyzeYaml(K, text, opts);
+  const f = r.findings.find((x) => x.rule === 'STOP301');
+  assert.ok(f, r.findings.map((x) => x.rule).join(', '));
+  assert.equal(f.file, K);
+  assert.equal(textAt(text, f), '"./migrate && ./app"');
+  assert.match(f.message, /ENTRYPOINT `\/bin\/sh`/);
+  assert.ok(!r.findings.some((x) => x.rule === 'STOP308'), 'not also STOP308');
+  const fixed = applyFix(text, f);
+  assert.match(fixed, /args: \["-c", "\.\/migrate && exec \.\/app"\]/);
+  assert.ok(!analyzeYaml(K, fixed, opts).findings.some((x) => x.rule === 'STOP301'));
+  assert.ok(!analyzeYaml(K, deploy('image: shop/x:1\nargs: ["-c", "exec ./app"]'), opts).findings.some((x) => x.rule === 'STOP301'));
+});
+
+test('a shell named on an image without one: fails to start (STOP102), even when the string would exec', () => {
+  for (const cmd of ['["sh", "-c", "exec /app"]', '["sh", "-c", "/app"]', '["/bin/bash", "-c", "/app --x"]']) {
+    const text = deploy(`image: gcr.io/distroless/static-debian12\ncommand: ${cmd}`);
+    const r = analyzeYaml(K, text);
+    assert.equal(r.chains[0].outcome.verdict, 'fails-to-start', cmd);
+    const f = r.findings.find((x) => x.rule === 'STOP102');
+    assert.ok(f, `${cmd}: ${r.findings.map((x) => x.rule).join(', ')}`);
+    assert.equal(f.file, K);
+    assert.match(textAt(text, f), /^"(sh|\/bin\/bash)"$/);
+    assert.match(f.message, /command: \[/);
+    assert.doesNotMatch(f.message, /exec form/);
+    const c = analyzeYaml(C, `services:\n  a:\n    image: gcr.io/distroless/static\n    command: ${cmd}\n`);
+    assert.ok(c.findings.some((x) => x.rule === 'STOP102'), cmd);
+  }
+  assert.ok(analyzeDockerfile('/ws/Dockerfile', 'FROM gcr.io/distroless/static\nCMD ["sh", "-c", "exec /app"]\n').findings.some((x) => x.rule === 'STOP102'));
+  assert.ok(!analyzeYaml(K, deploy('image: gcr.io/distroless/static-debian12\ncommand: ["/app"]')).findings.some((x) => x.rule === 'STOP102'));
+  assert.ok(!analyzeYaml(K, deploy('image: gcr.io/distroless/base:debug\ncommand: ["sh", "-c", "exec /app"]')).findings.some((x) => x.rule === 'STOP102'));
+});
+
+test('STOP407: Compose durations (ms, 1m30s, 1h) and millisecond drain flags, without false alarms', () => {
+  const svc = (cmd: string, grace?: string) => `services:\n  w:\n    image: python:3.12\n    command: ${cmd}\n${grace ? `    stop_grace_period: ${grace}\n` : ''}`;
+  const fires = (cmd: string, grace?: string) => analyzeYaml(C, svc(cmd, grace)).findings.filter((x) => x.rule === 'STOP407');
+  assert.equal(fires('["gunicorn", "--graceful-timeout=60", "a:b"]', '1m30s').length, 0);
+  assert.equal(fires('["gunicorn", "--graceful-timeout=60", "a:b"]', '1h').length, 0);
+  assert.equal(fires('["gunicorn", "--graceful-timeout=60", "a:b"]', '"${GRACE:-90s}"').length, 0, 'interpolated: unknown');
+  assert.equal(fires('["./app", "--shutdown-timeout=30000"]').length, 0, 'a bare 30000 is most likely ms');
+  assert.equal(fires('["./app", "--shutdown-timeout=5"]').length, 0);
+  const ms = fires('["./app", "--shutdown-timeout-ms=30000"]');
+  assert.equal(ms.length, 1);
+  assert.match(ms[0].message, /drains for up to 30 s/);
+  const small = fires('["./app", "--drain-timeout=1500ms"]', '500ms');
+  assert.equal(small.length, 1);
+  assert.match(small[0].message, /up to 1\.5 s .*stop_grace_period is 500ms \(0\.5 s\)/);
+  assert.equal(fires('["./app", "--drain-timeout=1m30s"]', '1m').length, 1);
+  assert.equal(fires('["./app", "--drain-timeout=1m30s"]', '2m').length, 0);
+});
+
+test('STOP105 speaks the file\'s language: Compose command:, Kubernetes command/args, CMD in a Dockerfile', () => {
+  const c = analyzeYaml(C, 'services:\n  w:\n    image: node:20\n    command: ["npm", "start"]\n').findings.find((x) => x.rule === 'STOP105');
+  assert.ok(c);
+  assert.match(c.message, /service's `command:` as a list/);
+  assert.doesNotMatch(c.message, /CMD/);
+  const k = analyzeYaml(K, deploy('image: node:20\ncommand: ["npm", "start"]')).findings.find((x) => x.rule === 'STOP105');
+  assert.ok(k);
+  assert.match(k.message, /container's `command` \(or `args`\)/);
+  assert.doesNotMatch(k.message, /CMD/);
+  assert.match(analyzeDockerfile('/ws/Dockerfile', 'FROM node:20\nCMD ["npm", "start"]\n').findings.find((x) => x.rule === 'STOP105')!.message, /CMD \["node"/);
+});
+
+test('STOP406: SIGSTOP suspends PID 1; the container never exits and is SIGKILLed after the grace period', () => {
+  const f = analyzeYaml(C, 'services:\n  w:\n    image: debian:12\n    command: ["./app"]\n    stop_signal: SIGSTOP\n    stop_grace_period: 20s\n').findings.find((x) => x.rule === 'STOP406');
+  assert.ok(f);
+  assert.match(f.message, /cannot be caught or ignored/);
+  assert.match(f.message, /suspends PID 1/);
+  assert.match(f.message, /never exits/);
+  assert.match(f.message, /\(20 s\) and then SIGKILLs/);
+  const k = analyzeYaml(C, 'services:\n  w:\n    image: debian:12\n    command: ["./app"]\n    stop_signal: "9"\n').findings.find((x) => x.rule === 'STOP406');
+  assert.match(k!.message, /SIGKILL cannot be caught or ignored: every stop kills the container at once/);
 });

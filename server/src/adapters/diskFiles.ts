@@ -14,15 +14,17 @@ function inside(root: string, p: string): boolean {
 export function diskFiles(root: string, overlay?: (file: string) => string | undefined): FileAccess {
   let realRoot: string;
   try {
-    realRoot = fs.realpathSync(root);
+    realRoot = fs.realpathSync.native(root);
   } catch {
     realRoot = path.resolve(root);
   }
+  const absRoot = path.resolve(root);
   const safe = (p: string): string | undefined => {
     const abs = path.resolve(p);
-    if (!inside(path.resolve(root), abs)) return undefined;
+    if (!inside(absRoot, abs)) return undefined;
     try {
-      const real = fs.realpathSync(abs);
+      // One realpath(3) call; the JS fallback lstat()s every component of the path.
+      const real = fs.realpathSync.native(abs);
       return inside(realRoot, real) ? real : undefined;
     } catch {
       return undefined;
@@ -49,6 +51,12 @@ export function diskFiles(root: string, overlay?: (file: string) => string | und
       return safe(file) !== undefined;
     },
     isDirectory(file) {
+      // Most paths asked about are files (COPY start.sh /): one stat answers those.
+      try {
+        if (!fs.statSync(file).isDirectory()) return false;
+      } catch {
+        return false;
+      }
       const real = safe(file);
       if (!real) return false;
       try {

@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
-import { initShellParser } from '../core/shell';
+import { initParsers } from '../core/runtime';
 import { analyzeDockerfile, analyzeYaml, fileKind } from '../core/analyze';
 import { matchImageToDockerfile, type DockerfileSource } from '../core/platforms';
 import { CONFIG_FILE, DEFAULT_CONFIG, parseConfigText, type StopcheckConfig } from '../core/config';
@@ -174,6 +174,22 @@ function listFiles(dir: string, depth = 0): string[] {
   }
 }
 
+function specialKind(st: fs.Stats): string {
+  return st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'a special file';
+}
+
+/** Why `readText` gave nothing for a file that exists. */
+function notTextReason(file: string): string {
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile()) return `not a regular file (${specialKind(st)})`;
+    if (st.size > MAX_FILE_BYTES) return `larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`;
+    return 'a binary file, not text';
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 function readText(file: string): string | undefined {
   const st = fs.statSync(file);
   if (!st.isFile() || st.size > MAX_FILE_BYTES) return undefined;
@@ -198,7 +214,8 @@ function preferredEdits(findings: Finding[]): Map<string, TextEdit[]> {
   return out;
 }
 
-function stillParses(file: string, before: string, after: string): boolean {
+/** Whether an edited file still parses (YAML: no new errors, duplicate keys included). */
+export function stillParses(file: string, before: string, after: string): boolean {
   const kind = fileKind(file);
   if (kind === 'yaml') {
     const errs = (t: string) => parseAllDocuments(t).reduce((n, d) => n + d.errors.length, 0);
@@ -286,6 +303,8 @@ async function lint(o: Options, cwd: string, out: (s: string) => void, err: (s: 
   const configDir = cfgFile ? path.dirname(cfgFile) : undefined;
   const targets = o.paths.length ? o.paths : ['.'];
   const files = new Set<string>();
+  /** Files named on the command line: problems reading them are errors; in a folder walk they are skipped. */
+  const explicit = new Set<string>();
   let unreadable = false;
   for (const t of targets) {
     const abs = path.resolve(cwd, t);
@@ -298,19 +317,38 @@ async function lint(o: Options, cwd: string, out: (s: string) => void, err: (s: 
       continue;
     }
     if (st.isDirectory()) {
-      for (const f of listFiles(abs)) if (fileKind(f) === 'dockerfile' || fileKind(f) === 'yaml') files.add(f);
+      const found = listFiles(abs).filter((f) => fileKind(f) === 'dockerfile' || fileKind(f) === 'yaml');
+      // Named explicitly, a folder with nothing to lint is a mistake worth saying (the default "." is not).
+      if (found.length === 0 && o.paths.length > 0) {
+        err(`stopcheck: nothing to lint in ${t}: no Dockerfile, Compose file or Kubernetes manifest in it`);
+        unreadable = true;
+      }
+      for (const f of found) files.add(f);
+    } else if (!st.isFile()) {
+      // Never opened: a FIFO would block, a device would never end.
+      err(`stopcheck: cannot lint ${t}: not a regular file (${specialKind(st)})`);
+      unreadable = true;
     } else {
       files.add(abs);
+      explicit.add(abs);
     }
   }
-  await initShellParser();
+  await initParsers();
   const overlay = new Map<string, string>();
   const runPass = (quiet: boolean): { findings: Finding[]; texts: Map<string, LineIndex> } => {
     const findings: Finding[] = [];
     const texts = new Map<string, LineIndex>();
     const scriptsReported = new Set<string>();
     const pendingScripts = new Set<string>();
-    const allDockerfiles = [...files].filter((f) => fileKind(f) === 'dockerfile');
+    // By folder name, as matchImageToDockerfile looks them up (a scan of all per image was quadratic).
+    const allDockerfiles = new Map<string, string[]>();
+    for (const f of files) {
+      if (fileKind(f) !== 'dockerfile') continue;
+      const k = path.basename(path.dirname(f)).toLowerCase();
+      const same = allDockerfiles.get(k);
+      if (same) same.push(f);
+      else allDockerfiles.set(k, [f]);
+    }
     const dockerfileFor = (image: string, cfg: StopcheckConfig, root: string): DockerfileSource | undefined => {
       const df = matchImageToDockerfile(image, allDockerfiles, cfg.images, configDir ?? root);
       if (!df) return undefined;
@@ -334,7 +372,10 @@ async function lint(o: Options, cwd: string, out: (s: string) => void, err: (s: 
         continue;
       }
       if (text === undefined) {
-        if (!quiet) err(`stopcheck: skipped ${displayPath(file, cwd)}: not a text file, or larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+        if (explicit.has(file)) {
+          if (!quiet) err(`stopcheck: cannot lint ${displayPath(file, cwd)}: ${notTextReason(file)}`);
+          unreadable = true;
+        }
         continue;
       }
       let kind = fileKind(file);
@@ -440,7 +481,7 @@ async function simulate(o: Options, cwd: string, out: (s: string) => void, err: 
   }
   let config = loadConfig(o.config, cwd, err);
   if (o.grace !== undefined) config = { ...config, gracePeriods: { ...config.gracePeriods, docker: o.grace } };
-  await initShellParser();
+  await initParsers();
   let chains: LaunchChain[];
   let simFindings: Finding[] = [];
   if (fileKind(file) === 'yaml') {

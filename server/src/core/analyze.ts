@@ -127,7 +127,7 @@ export function analyzeYaml(file: string, text: string, opts: AnalyzeOptions & P
   const raw: Finding[] = [];
   if (chains.length > 0 || model.pods.length > 0) {
     for (const rule of YAML_RULES) {
-      if (rule.meta.family !== model.kind) continue;
+      if (rule.meta.family !== model.kind && rule.meta.family !== 'app') continue;
       if (effectiveSeverity(config, rule.meta.id, rule.meta.defaultSeverity) === undefined) continue;
       try {
         for (const r of rule.check({ file, model, chains, config })) raw.push(toFinding(rule.meta, file, r));

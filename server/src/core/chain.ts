@@ -6,7 +6,7 @@ import type { ImageInfo, ShellFamily } from './images';
 import { parseSignal } from './signals';
 import { familyLabel, familyOfShellPath, isShellName } from './images';
 import { commandStringFacts, decideExec, type CommandStringFacts, type ExecDecision } from './shell';
-import { analyzeScript, type ScriptAnalysis, type Terminal, type TrapInfo } from './script';
+import { analyzeScriptCached, type ScriptAnalysis, type Terminal, type TrapInfo } from './script';
 
 /** A start script found in the build context (or written inline in the Dockerfile). */
 export interface ScriptSource {
@@ -82,6 +82,14 @@ export interface ChainProcess {
   handlerNote?: string;
   /** Signal this program treats as "graceful stop" when it differs from SIGTERM. */
   gracefulSignal?: string;
+  /** app: what its runtime and code do with signals (set when the program was recognised). */
+  runtime?: AppRuntime;
+  /** app: where the handler for the stop signal is registered, when it was seen in the code. */
+  handlerEvidence?: Location;
+  /** app: signals the runtime itself stops on gracefully without any code (Python SIGINT, JVM SIGTERM). */
+  gracefulSignals?: string[];
+  /** app: per signal, what it does with it (the stop signal, and a signal a trap forwards to it). */
+  signalHandling?: Record<string, AppHandling>;
   /** Facts a reader needs, in plain words. */
   notes: string[];
   /** shell with -c: where the command string is written. */
@@ -93,6 +101,30 @@ export interface ChainProcess {
   /** Started in the background by a shell (SIGINT/SIGQUIT start ignored). */
   background?: boolean;
 }
+
+export type AppRuntime = 'node' | 'python' | 'go' | 'jvm' | 'ruby' | 'shell' | 'server' | 'unknown';
+
+/** What the program at the end of the chain does with one signal (from its runtime and its code). */
+export interface AppHandling {
+  runtime: AppRuntime;
+  handler: Handler;
+  /** 'yes' only because the runtime handles it by default (no code of the app's own was seen doing it). */
+  byDefault: boolean;
+  /** With byDefault: the app's code was read completely, so it installs no handler of its own for the signal. */
+  codeRead?: boolean;
+  /** The runtime exits at once on this signal even as PID 1, without running cleanup code (Go without signal.Notify). */
+  exitsAtOnce?: boolean;
+  /** With handler 'none': it ignores the signal or handles it without stopping, also when it is not PID 1. */
+  keepsRunning?: boolean;
+  /** One sentence for messages and hovers. */
+  note: string;
+  evidence?: Location;
+  /** Signals the runtime stops on gracefully by itself. */
+  defaultGraceful: string[];
+}
+
+/** Asks what the program `argv` does with `signal` (undefined when it is not recognised at all). */
+export type AppFacts = (argv: string[], signal: string) => AppHandling | undefined;
 
 export type Verdict = 'graceful' | 'killed' | 'cut-short' | 'fails-to-start' | 'unknown';
 
@@ -156,6 +188,10 @@ export interface InterpretContext {
   startFailures?: Array<{ message: string; at?: Location }>;
   /** Problems resolving files (outside the build context, missing). */
   fileProblems?: Array<{ message: string; at?: Location }>;
+  /** The stop signal the platform sends (for what the app does with it). */
+  stopSignal?: string;
+  /** Reads the app's code in the build context (runtime.ts through the Dockerfile's COPY/ADD). */
+  appFacts?: AppFacts;
 }
 
 const INIT_NAMES = new Set(['tini', 'tini-static', 'docker-init']);
@@ -461,8 +497,30 @@ export function interpret(words: Word[], ctx: InterpretContext, out: ChainProces
     proc.handler = undefined;
     proc.notes = [`runs the script ${argv[0]}`];
     ctx.assumptions.push(`the script ${argv[0]} is not in the build context stopcheck can see, so it is not analysed`);
+  } else if (!noHandler && ctx.stopSignal) {
+    applyAppFacts(proc, ctx, ctx.stopSignal);
   }
   out.push(proc);
+}
+
+/** What the app's runtime and code do with `signal` (runtime.ts, through the build context). */
+function applyAppFacts(proc: ChainProcess, ctx: InterpretContext, signal: string): void {
+  if (!ctx.appFacts) return;
+  let h: AppHandling | undefined;
+  try {
+    h = ctx.appFacts(proc.argv, signal);
+  } catch {
+    h = undefined;
+  }
+  if (!h) return;
+  (proc.signalHandling ??= {})[signal] = h;
+  if (signal !== ctx.stopSignal) return;
+  proc.runtime = h.runtime;
+  proc.handler = h.handler;
+  proc.handlerNote = h.note;
+  if (h.evidence) proc.handlerEvidence = h.evidence;
+  if (h.defaultGraceful.length > 0) proc.gracefulSignals = h.defaultGraceful;
+  proc.notes.push(h.note);
 }
 
 function lookupScript(p: string, ctx: InterpretContext): ScriptSource | undefined {
@@ -511,7 +569,7 @@ function toWords(src: ScriptSource, ws: Terminal['words'], args: Word[]): Word[]
 /** Continue the chain through a start script: it execs away, or it stays in front of what it runs. */
 function followScript(src: ScriptSource, imagePath: string, args: Word[], runWord: Word, ctx: InterpretContext, out: ChainProcess[],
   via: ChainProcess['via'], direct: boolean, shellFamily?: ShellFamily): void {
-  const analysis = analyzeScript(src.text);
+  const analysis = analyzeScriptCached(src.text, `${src.file}:${src.lineOffset}`);
   const family = direct ? shebangFamily(analysis, ctx.imageFamily) : (shellFamily ?? ctx.imageFamily);
   const name = imagePath.split('/').pop() ?? imagePath;
   const failures = (ctx.startFailures ??= []);
@@ -573,7 +631,13 @@ function followScript(src: ScriptSource, imagePath: string, args: Word[], runWor
     case 'background': {
       const bg = main.kind === 'background' ? { words: main.words } : analysis.background[analysis.background.length - 1];
       if (bg) interpret(toWords(src, bg.words, args), ctxDeeper, out, 'command-string');
-      if (out.length > before) out[out.length - 1].background = true;
+      if (out.length > before) {
+        const last = out[out.length - 1];
+        last.background = true;
+        // The trap may forward another signal than the platform's (often SIGINT): what the app does with that one.
+        const sends = forwarding?.sends;
+        if (last.role === 'app' && last.runtime && sends && sends !== ctx.stopSignal) applyAppFacts(last, ctx, sends);
+      }
       break;
     }
     default:
@@ -725,8 +789,15 @@ export function evaluate(processes: ChainProcess[], policy: StopPolicy, failsToS
     ev(t, i, `${p.label} runs its trap: sends ${sends} to ${app.label}`);
     if (app.background && (sends === 'SIGINT' || sends === 'SIGQUIT')) {
       ev(t, appIdx, `${app.label} was started in the background, so it starts with ${sends} ignored (POSIX); only a handler it installs itself receives it`);
-      if (app.handler === 'none') return killed(appIdx, `${app.label} ignores ${sends}`);
-      return { verdict: 'unknown', appReceivesSignal: 'unknown', stopsAt: appIdx, events, summary: `${app.label} gets ${sends} only if it installs its own handler for it (a background command starts with it ignored)` };
+      const h = app.signalHandling?.[sends];
+      if (h && h.handler === 'yes' && h.byDefault && h.codeRead) {
+        return killed(appIdx, `${app.label} ignores ${sends}: its runtime's default handler for it is not installed when the signal starts ignored`);
+      }
+      if (h ? h.handler === 'none' : app.handler === 'none') return killed(appIdx, `${app.label} ignores ${sends}`);
+      if (!h || h.handler !== 'yes' || h.byDefault) {
+        return { verdict: 'unknown', appReceivesSignal: 'unknown', stopsAt: appIdx, events, summary: `${app.label} gets ${sends} only if it installs its own handler for it (a background command starts with it ignored)` };
+      }
+      ev(t, appIdx, `${app.label} installs its own handler for ${sends}, which replaces the inherited ignore`);
     }
     ev(t, appIdx, `${app.label} receives ${sends}`);
     if (!p.script?.analysis.waitsAgain) {
@@ -739,12 +810,19 @@ export function evaluate(processes: ChainProcess[], policy: StopPolicy, failsToS
 
   const reachApp = (i: number, t: number, pid1: boolean, _group: boolean): Outcome => {
     const p = processes[i];
+    const h = p.signalHandling?.[S];
+    if (h?.exitsAtOnce && p.handler !== 'yes') {
+      ev(t, i, `${p.label} receives ${S}: ${h.runtime === 'go' ? 'the Go runtime exits at once, also as PID 1, unless the program handles it (signal.Notify); without a handler no deferred cleanup runs' : 'its runtime exits at once'}`);
+      return { verdict: 'graceful', appReceivesSignal: true, stopsAt: i, events, summary: `${p.label} receives ${S} and exits at once${h.runtime === 'go' ? ' (Go runtime default; cleanup runs only if it handles the signal)' : ''}` };
+    }
     if (p.handler === 'none') {
       if (pid1) return killed(i, `${p.label} is PID 1 and installs no handler for ${S}: the signal is ignored`);
+      if (h?.keepsRunning) return killed(i, `${p.label} receives ${S} and keeps running: ${h.note.replace(/\.$/, '')}`);
       ev(t, i, `${p.label} receives ${S} and dies at once (it has no handler, so no cleanup)`);
       return { verdict: 'graceful', appReceivesSignal: true, stopsAt: i, events, summary: `${p.label} receives ${S} and exits at once (no handler)` };
     }
-    ev(t, i, `${p.label} receives ${S}${p.handler === 'yes' ? ' and runs its handler' : ''}`);
+    const how = p.handler === 'yes' && p.runtime && p.handlerNote ? ` (${p.handlerNote.replace(/\.$/, '')})` : '';
+    ev(t, i, `${p.label} receives ${S}${p.handler === 'yes' ? ` and ${p.handlerEvidence ? 'runs its handler' : 'stops on it'}${how}` : ''}`);
     if (p.gracefulSignal && p.gracefulSignal !== S) ev(t, i, `${p.label} stops gracefully on ${p.gracefulSignal}, not ${S}`);
     return { verdict: 'graceful', appReceivesSignal: true, stopsAt: i, events, summary: `${p.label} receives ${S}; the platform waits up to ${killAt - t0} s for it to exit` };
   };

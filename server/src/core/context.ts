@@ -164,6 +164,35 @@ export function resolveImagePath(model: DockerfileModel, stage: Stage, imagePath
   return undefined;
 }
 
+/**
+ * The stage whose own build steps (RUN) produce `imagePath`: follows `COPY --from=stage` back to the stage
+ * that has the file without copying it in. Undefined when the path comes from the build context, an external
+ * image, or cannot be followed.
+ */
+export function builtInStage(model: DockerfileModel, stage: Stage, imagePath: string, files: FileAccess | undefined, contextDir: string,
+  memo = new Map<Stage, StageFiles>(), depth = 0): { stage: Stage; path: string } | undefined {
+  if (depth > 8) return undefined;
+  const sf = stageFiles(model, stage, memo);
+  const target = posixJoin(sf.workdir, imagePath);
+  for (let at: StageFiles | undefined = sf; at; at = at.inherited) for (let i = at.own.length - 1; i >= 0; i--) {
+    const c = at.own[i];
+    if (c.heredocs.some((h) => (c.dest.endsWith('/') ? posixJoin(c.dest, h.name) : c.dest) === target)) return undefined;
+    for (const src of c.sources) {
+      if (/^[a-z]+:\/\//i.test(src)) continue;
+      const rel = mapThroughCopy(src, c.dest, target, (p) => (c.fromStage ? src.endsWith('/') : (files ? isDir(files, path.join(contextDir, p)) : false)),
+        (dirRel) => (c.fromStage || !files ? undefined : files.list?.(path.join(contextDir, dirRel))));
+      if (rel === undefined) continue;
+      if (!c.fromStage) {
+        // `COPY . /src` covers every path under /src, but only files that exist in the context come from it.
+        if (files && !files.exists(path.join(contextDir, path.posix.normalize(rel.replace(/^\/+/, ''))))) continue;
+        return undefined;
+      }
+      return builtInStage(model, c.fromStage, '/' + rel.replace(/^\/+/, ''), files, contextDir, memo, depth + 1);
+    }
+  }
+  return { stage, path: target };
+}
+
 function isDir(files: FileAccess, p: string): boolean {
   return files.isDirectory ? files.isDirectory(p) : false;
 }
@@ -184,6 +213,8 @@ function mapThroughCopy(src: string, dest: string, target: string, srcIsDir: (p:
     if (names && !names.includes(base)) return undefined;
     return candidate;
   }
+  // Neither a file nor a directory copied to `dest` can land outside it: no need to ask the disk.
+  if (target !== dest && !target.startsWith(dest.replace(/\/?$/, '/'))) return undefined;
   if (s === '.' || srcIsDir(s)) {
     // Directory: its contents go under dest.
     const d = dest.replace(/\/?$/, '/');

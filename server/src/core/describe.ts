@@ -30,6 +30,11 @@ export function describeChainMarkdown(chain: LaunchChain): string {
   lines.push(`On ${plat}: ${sig} to PID 1, SIGKILL after ${chain.policy.gracePeriodSeconds} s. **Verdict: ${verdictWords(chain.outcome.verdict)}** — ${chain.outcome.summary}.`);
   lines.push('');
   lines.push(`Base image \`${chain.image.ref}\`: /bin/sh is ${familyLabel(chain.image.family)}${chain.image.known ? '' : ' (unknown image)'}.`);
+  const app = chain.processes[chain.processes.length - 1];
+  if (app && app.role === 'app' && app.runtime && app.handlerNote) {
+    lines.push('');
+    lines.push(`The app: ${app.handlerNote}`);
+  }
   if (chain.assumptions.length) {
     lines.push('');
     lines.push(`Assumed: ${[...new Set(chain.assumptions)].join('; ')}.`);

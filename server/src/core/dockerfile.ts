@@ -3,10 +3,12 @@
 import { DockerfileParser, type JSONArgument, type Instruction, type JSONInstruction, type Dockerfile, type From } from 'dockerfile-ast';
 import type { FileAccess, Location, Range } from './types';
 import { LineIndex } from './text';
-import { classifyImage, type ImageInfo, type ShellFamily, familyOfShellPath } from './images';
+import { classifyImage, isShellName, type ImageInfo, type ShellFamily, familyOfShellPath } from './images';
 import { parseSignal } from './signals';
-import { evaluate, interpret, type InterpretContext, type LaunchChain, type ScriptHop, type ScriptResolver, type StopPolicy, type Word } from './chain';
+import { appFactsFor } from './appFacts';
+import { evaluate, interpret, type AppFacts, type InterpretContext, type LaunchChain, type ScriptHop, type ScriptResolver, type StopPolicy, type Word } from './chain';
 import { resolveImagePath, type StageFiles } from './context';
+import { TextCache } from './cache';
 import * as path from 'path';
 
 export interface ExecCommand {
@@ -44,7 +46,14 @@ export interface DockerfileModel {
   lines: LineIndex;
 }
 
+/** Parsed once per (file, text): a Compose file or manifest whose containers share an image asks for the same Dockerfile many times. Read-only. */
+const parsedDockerfiles = new TextCache<DockerfileModel>('dockerfile', 1000, 4 * 1024 * 1024);
+
 export function parseDockerfile(file: string, text: string): DockerfileModel {
+  return parsedDockerfiles.through(`${file}\0${text}`, () => parseDockerfileText(file, text), file);
+}
+
+function parseDockerfileText(file: string, text: string): DockerfileModel {
   const ast = DockerfileParser.parse(text);
   const lines = new LineIndex(text);
   const stages: Stage[] = [];
@@ -194,6 +203,8 @@ export interface ChainExtras {
   failsToStartAt?: Location;
   /** Why it cannot start: the image has no shell, or a start script is broken. */
   failsToStartKind?: 'no-shell' | 'script';
+  /** The shell named as the program (`["sh", "-c", …]`) on an image without one. */
+  missingShell?: string;
   fileProblems: Array<{ message: string; at?: Location }>;
   /** The shell used for shell form, and whether a SHELL instruction set it. */
   shellArgv: string[];
@@ -230,14 +241,20 @@ export function effectiveCommand(stage: Stage): { words: Word[]; shellFormFirst:
 
 const stageFilesMemo = new WeakMap<DockerfileModel, Map<Stage, StageFiles>>();
 
+/** The per-model memo of stageFiles(), shared by every resolver of the model's stages. */
+export function stageFilesMemoOf(model: DockerfileModel): Map<Stage, StageFiles> {
+  let memo = stageFilesMemo.get(model);
+  if (!memo) stageFilesMemo.set(model, (memo = new Map()));
+  return memo;
+}
+
 /** A resolver for image paths of `stage`, reading its build context. */
 export function scriptResolver(model: DockerfileModel, stage: Stage, files: FileAccess | undefined, contextDir: string | undefined,
   assumptions: string[]): ScriptResolver | undefined {
   if (!files) return undefined;
   const ctxDir = contextDir ?? path.dirname(model.file);
   // Shared by every stage's resolver: a fresh one per chain made thousands of stages quadratic.
-  let memo = stageFilesMemo.get(model);
-  if (!memo) stageFilesMemo.set(model, (memo = new Map()));
+  const memo = stageFilesMemoOf(model);
   return (imagePath) => {
     const r = resolveImagePath(model, stage, imagePath, ctxDir, files, memo);
     if (!r) return undefined;
@@ -268,6 +285,8 @@ export interface ChainInput {
   noCommandNote?: string;
   /** Whether the ENTRYPOINT is known (set in a Dockerfile we read, or overridden). */
   entrypointKnown: boolean;
+  /** Reads the app's code in the build context (what it does with the stop signal). */
+  appFacts?: AppFacts;
 }
 
 /** The launch chain for any platform: interpret the argv, then walk the stop signal down it. */
@@ -278,13 +297,17 @@ export function buildChain(input: ChainInput): LaunchChain & ChainExtras {
   const processes: LaunchChain['processes'] = [];
   let failsToStart: string | undefined;
   let failsToStartAt: Location | undefined;
+  let noShell: string | undefined;
   if (shellFormFirst && shellFamily === 'none' && !input.shellFromInstruction) {
     failsToStart = `${image.ref} has no /bin/sh, so the shell-form command cannot start`;
   }
   const hops: ScriptHop[] = [];
   const fileProblems: Array<{ message: string; at?: Location }> = [];
   if (!failsToStart && words.length > 0) {
-    const ctx: InterpretContext = { imageFamily: shellFamily, image, assumptions, depth: 0, resolveScript: input.resolveScript, hops, fileProblems, startFailures: [] };
+    const ctx: InterpretContext = {
+      imageFamily: shellFamily, image, assumptions, depth: 0, resolveScript: input.resolveScript, hops, fileProblems, startFailures: [],
+      stopSignal: input.policy.signal, appFacts: input.appFacts,
+    };
     if (input.platformInit) {
       processes.push({
         role: 'init', kind: 'tini', argv: ['docker-init', '--'], label: input.platformInit.label, origin: input.platformInit.origin, group: false,
@@ -293,9 +316,13 @@ export function buildChain(input: ChainInput): LaunchChain & ChainExtras {
     }
     const before = processes.length;
     interpret(words, ctx, processes, shellFormFirst ? 'shell-form' : 'exec-form');
-    const first = processes[before];
-    if (first && first.role === 'shell' && first.kind === 'shell' && image.family === 'none' && !input.shellFromInstruction && !shellFormFirst) {
-      failsToStart = `${image.ref} has no shell, so \`${first.argv[0]}\` cannot start`;
+    // A shell named as the program (`["sh", "-c", …]`) cannot start on an image without one, even
+    // when it would exec the app straight away (then no shell process is left in the chain).
+    const named = processes[before] ? words[0] : undefined;
+    if (named?.literal && isShellName(named.value) && image.family === 'none' && !input.shellFromInstruction && !shellFormFirst) {
+      failsToStart = `${image.ref} has no shell, so \`${named.value}\` cannot start`;
+      failsToStartAt = named.origin;
+      noShell = named.value;
     }
     const startFailure = ctx.startFailures?.[0];
     if (!failsToStart && startFailure) {
@@ -310,13 +337,14 @@ export function buildChain(input: ChainInput): LaunchChain & ChainExtras {
   }
   const outcome = evaluate(processes, input.policy, failsToStart);
   const last = processes[processes.length - 1];
-  if (last && last.role === 'app' && last.handler === 'unknown' && outcome.appReceivesSignal === true && processes.indexOf(last) === 0) {
+  if (last && last.role === 'app' && last.handler === 'unknown' && !last.signalHandling?.[input.policy.signal]?.exitsAtOnce
+    && outcome.appReceivesSignal === true && processes.indexOf(last) === 0) {
     assumptions.push(`${last.label} handles ${input.policy.signal} itself (as PID 1, a program without a handler ignores it)`);
   }
   return {
     file: input.file, target: input.target, image, shellFamily, processes, policy: input.policy, outcome, assumptions, failsToStart,
     shellArgv: input.shellArgv, shellFromInstruction: input.shellFromInstruction, scripts: hops, failsToStartAt, fileProblems,
-    failsToStartKind: failsToStart ? (failsToStartAt ? 'script' : 'no-shell') : undefined,
+    failsToStartKind: failsToStart ? (failsToStartAt && !noShell ? 'script' : 'no-shell') : undefined, missingShell: noShell,
   };
 }
 
@@ -328,6 +356,7 @@ export function buildDockerChain(model: DockerfileModel, stage: Stage, opts: Cha
     file: model.file, target: stageLabel(stage), image, shellArgv: stage.shell?.argv ?? ['/bin/sh', '-c'], shellFromInstruction: !!stage.shell,
     words, shellFormFirst, policy: stopPolicy(model, stage, image, opts),
     resolveScript: scriptResolver(model, stage, opts.files, opts.contextDir, assumptions), assumptions,
+    appFacts: appFactsFor(model, stage, opts.files, opts.contextDir),
     noCommandNote: 'no CMD or ENTRYPOINT is set in this file; the base image\'s command runs', entrypointKnown: !!stage.entrypoint,
   });
   return { ...chain, stage };

@@ -6,6 +6,7 @@ import type { ChainProcess } from './chain';
 import type { LineIndex } from './text';
 import type { Stage, DockerfileModel } from './dockerfile';
 import type { ImageInfo } from './images';
+import { ownKeysAt } from './yamlModel';
 
 export type TextOf = (file: string) => LineIndex | undefined;
 
@@ -141,10 +142,16 @@ export function applyEdits(text: string, lines: LineIndex, edits: TextEdit[]): s
 }
 
 /**
- * Insert `key: value` as the first entry of a block mapping whose first key starts at `mapStart`
- * (same indentation, comments and the rest of the file untouched). Undefined for flow mappings.
+ * Set `key: value` in the mapping whose first key starts at `mapStart`. When the mapping already has
+ * the key (`init: false`, a grace period that is not a number …), its value is replaced — a second
+ * `key:` would be a duplicate key, which YAML parsers reject. Otherwise the key is inserted as the
+ * first entry of the block mapping (same indentation, comments and the rest of the file untouched);
+ * undefined for a flow mapping. A key merged in with `<<` is not the mapping's own: the inserted key
+ * overrides it for this mapping only.
  */
 export function insertYamlKey(file: string, lines: LineIndex, mapStart: Position, key: string, value: string): TextEdit | undefined {
+  const own = ownKeysAt(lines, mapStart)?.find((k) => k.name === key);
+  if (own) return { file, range: own.value, newText: `: ${own.anchor ? `&${own.anchor} ` : ''}${value}` };
   const lineText = lines.lineText(mapStart.line);
   const before = lineText.slice(0, mapStart.character);
   if (lineText[mapStart.character] === '{') return undefined;

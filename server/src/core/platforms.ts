@@ -12,6 +12,8 @@ import {
   type DockerfileModel, type Stage,
 } from './dockerfile';
 import type { LaunchChain } from './chain';
+import { appFactsFor } from './appFacts';
+import { versionAtLeast } from './rules/yamlRule';
 import type { ComposeService, KubeContainer, KubePod } from './yamlModel';
 
 export interface DockerfileSource {
@@ -144,7 +146,8 @@ export function kubeChain(file: string, pod: KubePod, c: KubeContainer, opts: Pl
     : { platform: 'kubernetes', signal: b.image.stopSignal ?? 'SIGTERM', signalFromImage: !!b.image.stopSignal, gracePeriodSeconds: grace };
   policy.platform = 'kubernetes';
   policy.gracePeriodSeconds = grace;
-  if (c.stopSignal) {
+  // lifecycle.stopSignal exists from Kubernetes 1.33 (ContainerStopSignals); before that it is dropped.
+  if (c.stopSignal && versionAtLeast(opts.config.kubernetesVersion, 1, 33)) {
     const p = parseSignal(c.stopSignal.value);
     if (p.ok) {
       policy.signal = p.name;
@@ -159,9 +162,10 @@ export function kubeChain(file: string, pod: KubePod, c: KubeContainer, opts: Pl
   }
   if (pod.shareProcessNamespace) policy.notPid1 = true;
   const resolveScript = b.model && b.stage ? scriptResolver(b.model, b.stage, opts.files, src?.contextDir, b.assumptions) : undefined;
+  const appFacts = b.model && b.stage ? appFactsFor(b.model, b.stage, opts.files, src?.contextDir) : undefined;
   const chain = buildChain({
     file, target: `${pod.kind.value}${pod.name ? '/' + pod.name : ''} container ${c.name.value}`, image: b.image, shellArgv: shell,
-    shellFromInstruction: !!b.stage?.shell, words, shellFormFirst, policy, resolveScript, assumptions: b.assumptions,
+    shellFromInstruction: !!b.stage?.shell, words, shellFormFirst, policy, resolveScript, appFacts, assumptions: b.assumptions,
     entrypointKnown: !!cmdPart || !!b.stage, noCommandNote: 'no command is set here and the image\'s Dockerfile is not in the workspace; the image\'s own command runs',
   });
   return { ...chain, pod, container: c, dockerfile: src };
@@ -199,16 +203,21 @@ export function composeChain(file: string, svc: ComposeService, opts: PlatformOp
   const init = svc.init?.value ? { label: 'docker-init (init: true)', origin: { file, range: svc.init.range } } : undefined;
   if (init) policy.platformInit = true;
   const resolveScript = b.model && b.stage ? scriptResolver(b.model, b.stage, opts.files, src?.contextDir, b.assumptions) : undefined;
+  const appFacts = b.model && b.stage ? appFactsFor(b.model, b.stage, opts.files, src?.contextDir) : undefined;
   const chain = buildChain({
     file, target: `service ${svc.name.value}`, image: b.image, shellArgv: shell, shellFromInstruction: !!b.stage?.shell, words, shellFormFirst,
-    policy, resolveScript, assumptions: b.assumptions, platformInit: init, entrypointKnown: !!ep || !!b.stage,
+    policy, resolveScript, appFacts, assumptions: b.assumptions, platformInit: init, entrypointKnown: !!ep || !!b.stage,
     noCommandNote: 'no command is set here and the image\'s Dockerfile is not in the workspace; the image\'s own command runs',
   });
   return { ...chain, service: svc, dockerfile: src, truncated };
 }
 
-/** Best-effort: an image whose repository's last part names the folder of a workspace Dockerfile. */
-export function matchImageToDockerfile(image: string, dockerfiles: string[], mapping: Record<string, string>, configDir: string): string | undefined {
+/**
+ * Best-effort: an image whose repository's last part names the folder of a workspace Dockerfile.
+ * `dockerfiles` may be a map from the lower-cased folder name to the Dockerfiles in such folders, built
+ * once per workspace (a scan of every Dockerfile per image was quadratic).
+ */
+export function matchImageToDockerfile(image: string, dockerfiles: readonly string[] | ReadonlyMap<string, readonly string[]>, mapping: Record<string, string>, configDir: string): string | undefined {
   const ref = parseImageRef(image);
   const full = ref.registry ? `${ref.registry}/${ref.repository}` : ref.repository;
   for (const [k, v] of Object.entries(mapping)) {
@@ -218,6 +227,7 @@ export function matchImageToDockerfile(image: string, dockerfiles: string[], map
   }
   const last = ref.repository.split('/').pop() ?? '';
   if (!last) return undefined;
-  const hits = dockerfiles.filter((f) => path.basename(path.dirname(f)).toLowerCase() === last);
+  const hits = Array.isArray(dockerfiles) ? (dockerfiles as readonly string[]).filter((f) => path.basename(path.dirname(f)).toLowerCase() === last)
+    : (dockerfiles as ReadonlyMap<string, readonly string[]>).get(last) ?? [];
   return hits.length === 1 ? hits[0] : undefined;
 }

@@ -103,7 +103,8 @@ export function addPreStopFix(file: string, lines: LineIndex, container: KubeCon
   let raised = '';
   if (pod && G - seconds < MIN_APP_BUDGET) {
     const want = String(G + seconds);
-    const e = pod.grace ? replaceValue(file, pod.grace.range, want) : insertYamlKey(file, lines, pod.specRange.start, 'terminationGracePeriodSeconds', want);
+    // A grace period merged in with `<<` is overridden in this pod spec; the shared anchor stays.
+    const e = pod.grace && !pod.grace.merged ? replaceValue(file, pod.grace.range, want) : insertYamlKey(file, lines, pod.specRange.start, 'terminationGracePeriodSeconds', want);
     if (!e) return undefined;
     edits.push(e);
     raised = ` and raise terminationGracePeriodSeconds to ${want}`;

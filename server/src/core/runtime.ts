@@ -38,6 +38,13 @@ export interface HandlerVerdict {
   defaultGraceful: string[];
   /** One sentence for messages and hovers. */
   note: string;
+  /**
+   * The program's code (entry and project imports) was read completely: a handler of its own would have been
+   * seen. Set for a 'yes' that comes from a runtime default, where it tells "no code of its own" from "not read".
+   */
+  codeRead?: boolean;
+  /** With 'none': it ignores the signal (SIG_IGN) or handles it without stopping (the JVM's SIGQUIT thread dump), also when it is not PID 1. */
+  keepsRunning?: boolean;
 }
 
 type Range = NonNullable<HandlerVerdict['evidence']>['range'];
@@ -180,7 +187,7 @@ function jvmApp(argv: string[], sig: string): HandlerVerdict {
       note: `The JVM handles ${sig} itself: it runs the shutdown hooks and exits, also as PID 1 (measured; unless -Xrs is set, e.g. through JAVA_TOOL_OPTIONS).` };
   }
   if (sig === 'SIGQUIT') {
-    return { runtime: 'jvm', handler: 'none', defaultGraceful: JVM_DEFAULT, note: 'The JVM answers SIGQUIT with a thread dump and keeps running (measured).' };
+    return { runtime: 'jvm', handler: 'none', defaultGraceful: JVM_DEFAULT, keepsRunning: true, note: 'The JVM answers SIGQUIT with a thread dump and keeps running (measured).' };
   }
   return unknown('jvm', `The JVM stops on SIGTERM, SIGINT and SIGHUP; stopcheck does not know what this program does with ${sig}.`, JVM_DEFAULT);
 }
@@ -328,11 +335,12 @@ function conclude(runtime: 'node' | 'python', scan: Scan, sig: string, entry: st
   }
   const explicit = mine.find((r) => r.kind !== 'handler');
   if (explicit) {
-    return { runtime, handler: 'none', evidence: undefined, defaultGraceful: defaults.filter((d) => d !== sig),
+    return { runtime, handler: 'none', evidence: undefined, defaultGraceful: defaults.filter((d) => d !== sig), keepsRunning: explicit.kind === 'ignore',
       note: `${describeReg(explicit, sig, wd, quote)} ${explicit.kind === 'ignore' ? 'ignores' : 'resets to the default action'} ${sig}${explicit.kind === 'ignore' ? '' : ', which PID 1 ignores'}: it runs until SIGKILL.` };
   }
   if (defaults.includes(sig)) {
-    return { runtime, handler: 'yes', defaultGraceful: defaults, note: runtime === 'python'
+    const codeRead = scan.gaps.length === 0 && !scan.regs.some((r) => r.partial) && scan.handlerLibraries.size === 0;
+    return { runtime, handler: 'yes', defaultGraceful: defaults, codeRead, note: runtime === 'python'
       ? `Python turns ${sig} into KeyboardInterrupt, which unwinds the program and exits, also as PID 1 (measured) — unless it was started in the background by a shell, which makes it start with ${sig} ignored.`
       : `${runtime} handles ${sig} by default.` };
   }
@@ -719,6 +727,16 @@ export function initPythonParser(): Promise<void> {
     pyInit.catch(() => { pyInit = undefined; });
   }
   return pyInit;
+}
+
+/** Both grammars: the shell's, and Python's for reading apps (a missing Python grammar only makes Python apps "unknown"). */
+export async function initParsers(): Promise<void> {
+  await initShellParser();
+  try {
+    await initPythonParser();
+  } catch (e) {
+    console.error(`stopcheck: Python sources will not be analysed: ${(e as Error).message}`);
+  }
 }
 
 export function pythonParserReady(): boolean {

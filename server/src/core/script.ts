@@ -7,6 +7,7 @@ import type { Node as TSNode } from 'web-tree-sitter';
 import type { Range } from './types';
 import { LineIndex } from './text';
 import { withShellTree, wordValue } from './shell';
+import { TextCache } from './cache';
 
 export interface ScriptWord {
   text: string;
@@ -397,4 +398,15 @@ export function analyzeScript(text: string): ScriptAnalysis {
       shebang, crlf, parsedCleanly: !root.hasError, terminals, traps, exitTraps, background, waitsAgain, waits, daemons, lines,
     };
   });
+}
+
+/** Start scripts analysed once per text: many Dockerfiles (and every edit of one) run the same scripts. */
+const scriptAnalyses = new TextCache<ScriptAnalysis>('script', 4000, 8 * 1024 * 1024);
+
+/**
+ * analyzeScript, cached by the script's text. The result is shared: read it, never change it.
+ * `where` (the file, and the line of a heredoc) lets a newer text of the same script replace the older.
+ */
+export function analyzeScriptCached(text: string, where?: string): ScriptAnalysis {
+  return scriptAnalyses.through(text, () => analyzeScript(text), where);
 }

@@ -5,6 +5,7 @@ import * as path from 'path';
 import * as fs from 'fs';
 import type { Node as TSNode, Parser as TSParser, Tree } from 'web-tree-sitter';
 import type { ShellFamily } from './images';
+import { TextCache } from './cache';
 
 let parser: TSParser | undefined;
 let initPromise: Promise<void> | undefined;
@@ -199,10 +200,15 @@ function containsExec(root: TSNode): boolean {
 
 /** Reduce a command string to its final command and shape. */
 export function commandStringFacts(text: string): CommandStringFacts {
-  const facts = withShellTree(text, (tree) => factsOfProgram(tree.rootNode));
-  facts.trailingNewline = /\n$/.test(text);
-  return facts;
+  return commandFacts.through(text, () => {
+    const facts = withShellTree(text, (tree) => factsOfProgram(tree.rootNode));
+    facts.trailingNewline = /\n$/.test(text);
+    return facts;
+  });
 }
+
+/** Shell-form CMDs and `sh -c` strings, once per text (every container of an image has the same). Read-only. */
+const commandFacts = new TextCache<CommandStringFacts>('command-string', 4000, 1024 * 1024);
 
 export function factsOfProgram(root: TSNode): CommandStringFacts {
   const facts: CommandStringFacts = {

@@ -1,8 +1,9 @@
 // Kubernetes manifests and Compose files, read with the `yaml` package keeping exact ranges, reduced
 // to what the launch chain needs: containers/services with their command overrides and stop policy.
 import { parseAllDocuments, isMap, isSeq, isScalar, isAlias, type Node as YNode, type YAMLMap, type Pair, type Document } from 'yaml';
-import type { Location, Range } from './types';
+import type { Location, Position, Range } from './types';
 import { LineIndex } from './text';
+import { TextCache } from './cache';
 import type { Word } from './chain';
 
 export interface YStr {
@@ -45,17 +46,21 @@ export interface KubeContainer {
   ports?: Range;
   /** The `lifecycle` mapping (value), when there is one. */
   lifecycle?: { range: Range; flow: boolean };
+  /** The container map's own keys. */
+  keys: OwnKey[];
 }
 
 export interface KubePod {
   kind: YStr;
   name?: string;
-  grace?: { value: number; range: Range };
+  grace?: { value: number; range: Range; merged?: boolean };
   shareProcessNamespace?: Range;
   osName?: string;
   containers: KubeContainer[];
   /** Where the pod spec is (for findings about the pod). */
   specRange: Range;
+  /** The pod spec map's own keys. */
+  specKeys: OwnKey[];
 }
 
 export interface ComposeService {
@@ -65,9 +70,11 @@ export interface ComposeService {
   command?: CommandSpec;
   entrypoint?: CommandSpec;
   init?: { value: boolean; range: Range };
-  stopSignal?: YStr;
-  stopGrace?: { seconds?: number; raw: string; range: Range };
+  stopSignal?: YStr & { merged?: boolean };
+  stopGrace?: { seconds?: number; raw: string; range: Range; merged?: boolean };
   range: Range;
+  /** The service map's own keys. */
+  keys: OwnKey[];
 }
 
 export interface YamlFile {
@@ -108,25 +115,97 @@ function deref(v: unknown, depth = 0): unknown {
   return v;
 }
 
-function get(mapIn: YAMLMap, key: string, depth = 0): Pair | undefined {
+/**
+ * A YAML merge key `<<`. With `merge: true` the yaml package gives it as a Scalar whose value is a
+ * Symbol (its source text is `<<`), not the string '<<'.
+ */
+export function isMergeKey(k: unknown): boolean {
+  if (!isScalar(k)) return false;
+  return k.value === '<<' || (typeof k.value === 'symbol' && (k.source === '<<' || k.value.description === '<<'));
+}
+
+/** A pair found by `get`; `merged` when it comes from a map merged in with `<<`, not the map's own. */
+type FoundPair = Pair & { merged?: boolean };
+
+/** The maps merged into `map` with `<<: *a` / `<<: [*a, *b]`, earlier ones first (they win). */
+function mergeSources(map: YAMLMap): YAMLMap[] {
+  const out: YAMLMap[] = [];
+  for (const p of map.items) {
+    if (!isMergeKey(p.key)) continue;
+    const v = deref(p.value);
+    for (const src of isSeq(v) ? v.items.map((x) => deref(x)) : [v]) if (isMap(src)) out.push(src);
+  }
+  return out;
+}
+
+/** Maps visited by one lookup at most: `<<` chains of repeated aliases (bombs) and cycles stay cheap. */
+const MAX_MERGE_MAPS = 64;
+
+function get(mapIn: YAMLMap, key: string, visited?: Set<unknown>): FoundPair | undefined {
   const map = deref(mapIn) as YAMLMap;
   if (!isMap(map)) return undefined;
-  const direct = map.items.find((p) => isScalar(p.key) && String(p.key.value) === key) as Pair | undefined;
+  const direct = map.items.find((p) => isScalar(p.key) && !isMergeKey(p.key) && String(p.key.value) === key) as Pair | undefined;
   if (direct) return { ...direct, value: deref(direct.value) } as Pair;
-  if (depth > 8) return undefined;
-  // YAML merge keys: `<<: *base` or `<<: [*a, *b]`.
-  for (const p of map.items) {
-    if (!isScalar(p.key) || p.key.value !== '<<') continue;
-    const v = deref(p.value);
-    const sources = isSeq(v) ? v.items.map((x) => deref(x)) : [v];
-    for (const src of sources) {
-      if (isMap(src)) {
-        const hit = get(src, key, depth + 1);
-        if (hit) return hit;
-      }
-    }
+  const seen = visited ?? new Set<unknown>();
+  if (seen.has(map) || seen.size >= MAX_MERGE_MAPS) return undefined;
+  seen.add(map);
+  // YAML merge keys: the map's own keys win, then the merged maps in order.
+  for (const src of mergeSources(map)) {
+    const hit = get(src, key, seen);
+    if (hit) return { ...hit, merged: true } as FoundPair;
   }
   return undefined;
+}
+
+/** Every key of a map, its own first, then those merged in with `<<` (each name once). */
+function entries(mapIn: unknown): FoundPair[] {
+  const map = deref(mapIn);
+  if (!isMap(map)) return [];
+  const out: FoundPair[] = [];
+  const names = new Set<string>();
+  const seen = new Set<unknown>();
+  const visit = (m: YAMLMap, merged: boolean) => {
+    if (seen.has(m) || seen.size >= MAX_MERGE_MAPS) return;
+    seen.add(m);
+    for (const p of m.items) {
+      if (!isScalar(p.key) || isMergeKey(p.key)) continue;
+      const name = String(p.key.value);
+      if (names.has(name)) continue;
+      names.add(name);
+      out.push({ ...p, value: deref(p.value), merged } as FoundPair);
+    }
+    for (const src of mergeSources(m)) visit(src, true);
+  };
+  visit(map, false);
+  return out;
+}
+
+/** Where a key of a mapping is written: fixes replace its value instead of adding the key twice. */
+export interface OwnKey {
+  name: string;
+  key: Range;
+  /** From the end of the key to the end of the value: the colon, any tag or anchor, and the value. */
+  value: Range;
+  /** The value's anchor, kept when the value is replaced (aliases elsewhere point at it). */
+  anchor?: string;
+}
+
+/** The map's own keys (not those merged in with `<<`). */
+function ownKeys(lines: LineIndex, mapIn: unknown): OwnKey[] {
+  const out: OwnKey[] = [];
+  const map = deref(mapIn);
+  if (!isMap(map)) return out;
+  for (const p of map.items) {
+    if (!isScalar(p.key) || isMergeKey(p.key) || !p.key.range) continue;
+    const name = String(p.key.value);
+    if (out.some((o) => o.name === name)) continue;
+    const k = p.key.range;
+    const v = (p.value as YNode | null)?.range;
+    const anchor = (p.value as { anchor?: string } | null)?.anchor;
+    // From the end of the key: the colon, any tag or anchor, and the value itself.
+    out.push({ name, key: lines.rangeOf(k[0], k[1]), value: lines.rangeOf(k[1], v && v[1] >= k[1] ? v[1] : k[1]), anchor: anchor || undefined });
+  }
+  return out;
 }
 
 function rangeOf(lines: LineIndex, n: YNode | null | undefined): Range {
@@ -137,6 +216,13 @@ function rangeOf(lines: LineIndex, n: YNode | null | undefined): Range {
 
 function str(lines: LineIndex, n: unknown): YStr | undefined {
   if (isScalar(n) && (typeof n.value === 'string' || typeof n.value === 'number')) return { value: String(n.value), range: rangeOf(lines, n) };
+  return undefined;
+}
+
+/** A number written as such (or as a numeric string); not `null` (an empty value), `true` or `''`. */
+function num(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v)) return Number(v);
   return undefined;
 }
 
@@ -198,7 +284,7 @@ function preStop(lines: LineIndex, container: YAMLMap, file: string): PreStopSpe
   const sleep = get(ps.value, 'sleep');
   if (sleep && isMap(sleep.value)) {
     const secs = get(sleep.value, 'seconds');
-    const n = isScalar(secs?.value) ? Number(secs!.value.value) : undefined;
+    const n = isScalar(secs?.value) ? num(secs!.value.value) : undefined;
     return { kind: 'sleep', seconds: Number.isFinite(n) ? n : undefined, keyRange, range: secs ? rangeOf(lines, secs.value as YNode) : range };
   }
   const exec = get(ps.value, 'exec');
@@ -242,6 +328,7 @@ function containersOf(lines: LineIndex, spec: YAMLMap, key: 'containers' | 'init
       sidecar, range: rangeOf(lines, c as YNode),
       ports: portsOf(lines, c),
       lifecycle: lc && isMap(lc.value) ? { range: rangeOf(lines, lc.value as YNode), flow: Boolean((lc.value as YAMLMap).flow) } : undefined,
+      keys: ownKeys(lines, c),
     });
   }
   return out;
@@ -262,17 +349,18 @@ function podsOf(lines: LineIndex, root: unknown, file: string, depth = 0): KubeP
     const spec = walk(root, p);
     if (!isMap(spec)) continue;
     const graceNode = get(spec, 'terminationGracePeriodSeconds');
-    const g = isScalar(graceNode?.value) ? Number(graceNode!.value.value) : undefined;
+    const g = isScalar(graceNode?.value) ? num(graceNode!.value.value) : undefined;
     const share = get(spec, 'shareProcessNamespace');
     const os = walk(spec, ['os', 'name']);
     const metaName = walk(root, ['metadata', 'name']);
     out.push({
       kind, name: isScalar(metaName) ? String(metaName.value) : undefined,
-      grace: g !== undefined && Number.isFinite(g) ? { value: g, range: rangeOf(lines, graceNode!.value as YNode) } : undefined,
+      grace: g !== undefined && Number.isFinite(g) ? { value: g, range: rangeOf(lines, graceNode!.value as YNode), merged: graceNode!.merged || undefined } : undefined,
       shareProcessNamespace: isScalar(share?.value) && share!.value.value === true ? rangeOf(lines, share!.key as YNode) : undefined,
       osName: isScalar(os) ? String(os.value) : undefined,
       containers: [...containersOf(lines, spec, 'initContainers', file), ...containersOf(lines, spec, 'containers', file)],
       specRange: rangeOf(lines, spec as YNode),
+      specKeys: ownKeys(lines, spec),
     });
   }
   return out;
@@ -299,11 +387,11 @@ function servicesOf(lines: LineIndex, root: unknown, file: string): ComposeServi
   const services = get(root, 'services')?.value;
   if (!isMap(services)) return [];
   const out: ComposeService[] = [];
-  for (const pair of services.items) {
+  for (const pair of entries(services)) {
     const name = str(lines, pair.key);
     const s = deref(pair.value);
     if (!name || !isMap(s)) continue;
-    const svc: ComposeService = { name, range: rangeOf(lines, s as YNode) };
+    const svc: ComposeService = { name, range: rangeOf(lines, s as YNode), keys: ownKeys(lines, s) };
     svc.image = str(lines, get(s, 'image')?.value);
     const b = get(s, 'build');
     if (b) {
@@ -322,15 +410,50 @@ function servicesOf(lines: LineIndex, root: unknown, file: string): ComposeServi
     svc.entrypoint = command(lines, get(s, 'entrypoint'), file);
     const init = get(s, 'init');
     if (init && isScalar(init.value) && typeof init.value.value === 'boolean') svc.init = { value: init.value.value, range: rangeOf(lines, init.key as YNode) };
-    svc.stopSignal = str(lines, get(s, 'stop_signal')?.value);
+    const sig = get(s, 'stop_signal');
+    const sigStr = str(lines, sig?.value);
+    svc.stopSignal = sigStr && sig?.merged ? { ...sigStr, merged: true } : sigStr;
     const g = get(s, 'stop_grace_period');
     if (g && isScalar(g.value)) {
       const raw = String(g.value.value);
-      svc.stopGrace = { raw, seconds: parseDuration(raw), range: rangeOf(lines, g.value as YNode) };
+      svc.stopGrace = { raw, seconds: parseDuration(raw), range: rangeOf(lines, g.value as YNode), merged: g.merged || undefined };
     }
     out.push(svc);
   }
   return out;
+}
+
+/** What one document adds to the model (ranges relative to the text it was parsed from). */
+interface DocumentPart {
+  kind?: 'compose' | 'kubernetes';
+  pods: KubePod[];
+  services: ComposeService[];
+  errors: string[];
+  /** The parser threw: the file yields nothing but this error. */
+  parseFailed?: boolean;
+}
+
+/**
+ * Documents parsed once per text: editing one document of a long multi-document manifest re-reads
+ * that document only, and re-analysing an unchanged file (a script it runs changed) parses nothing.
+ */
+const parsedDocuments = new TextCache<DocumentPart[]>('yaml-document', 20000, 4 * 1024 * 1024);
+
+/** The own keys of the service, pod spec and container maps of a parsed file, by where each map starts. */
+const keysByMap = new WeakMap<LineIndex, Map<string, OwnKey[]>>();
+
+function registerKeys(lines: LineIndex, at: Position, keys: OwnKey[]): void {
+  let m = keysByMap.get(lines);
+  if (!m) keysByMap.set(lines, (m = new Map()));
+  m.set(`${at.line}:${at.character}`, keys);
+}
+
+/**
+ * The own keys of the mapping that starts at `at` in a file parsed by `parseYamlFile` (the text behind
+ * `lines`): a fix that sets a key there replaces the existing value instead of adding a duplicate key.
+ */
+export function ownKeysAt(lines: LineIndex, at: Position): OwnKey[] | undefined {
+  return keysByMap.get(lines)?.get(`${at.line}:${at.character}`);
 }
 
 export function parseYamlFile(file: string, text: string): YamlFile {
@@ -340,35 +463,128 @@ export function parseYamlFile(file: string, text: string): YamlFile {
     result.kind = 'template';
     return result;
   }
+  const compose = isComposeName(file);
+  const parts = splitDocuments(text).map((c, i) => ({
+    line: c.line,
+    parts: parsedDocuments.through(`${compose ? 'c' : 'k'}\0${file}\0${c.text}`, () => documentParts(file, c.text, new LineIndex(c.text), compose), `${file}\0${i}`),
+  }));
+  const failed = parts.flatMap((c) => c.parts).find((p) => p.parseFailed);
+  if (failed) {
+    result.errors.push(...failed.errors);
+    return result;
+  }
+  for (const c of parts) {
+    for (const cached of c.parts) {
+      // The cached parts are shared: hand out a copy, moved to where the document starts now.
+      const p = shiftLines(cached, c.line);
+      result.errors.push(...p.errors);
+      if (p.kind === 'compose') {
+        result.kind = 'compose';
+        result.services.push(...p.services);
+        for (const svc of p.services) registerKeys(lines, svc.range.start, svc.keys);
+      } else if (p.kind === 'kubernetes') {
+        result.kind = 'kubernetes';
+        result.pods.push(...p.pods);
+        for (const pod of p.pods) {
+          registerKeys(lines, pod.specRange.start, pod.specKeys);
+          for (const c of pod.containers) registerKeys(lines, c.range.start, c.keys);
+        }
+      }
+    }
+  }
+  return result;
+}
+
+/**
+ * The text cut before every `---` line (the yaml parser starts a new document there in any context:
+ * block and quoted scalars and flow collections end at it too). Directives (`%YAML`) belong to the
+ * document after them: such a stream is parsed whole.
+ */
+function splitDocuments(text: string): Array<{ line: number; text: string }> {
+  if (/^%/m.test(text)) return [{ line: 0, text }];
+  const out: Array<{ line: number; text: string }> = [];
+  // After a \n only (a lone \r or U+2028 is not where the parser cuts); cutting less is always safe.
+  const re = /(?<=\n)---(?=[ \t\r\n]|$)/g;
+  let from = 0;
+  let line = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    const chunk = text.slice(from, m.index);
+    out.push({ line, text: chunk });
+    line += countLines(chunk);
+    from = m.index;
+  }
+  out.push({ line, text: text.slice(from) });
+  return out;
+}
+
+function countLines(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 10) n++;
+    else if (c === 13 && s.charCodeAt(i + 1) !== 10) n++;
+  }
+  return n;
+}
+
+/** A deep copy with every position moved down by `lines` (shared objects stay shared in the copy). */
+function shiftLines<T>(v: T, lines: number, memo = new Map<object, unknown>()): T {
+  if (v === null || typeof v !== 'object') return v;
+  const hit = memo.get(v as object);
+  if (hit !== undefined) return hit as T;
+  if (Array.isArray(v)) {
+    const out: unknown[] = [];
+    memo.set(v, out);
+    for (const x of v) out.push(shiftLines(x, lines, memo));
+    return out as T;
+  }
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (keys.length === 2 && typeof o.line === 'number' && typeof o.character === 'number') {
+    const pos = { line: o.line + lines, character: o.character };
+    memo.set(v as object, pos);
+    return pos as T;
+  }
+  const out: Record<string, unknown> = {};
+  memo.set(v as object, out);
+  for (const k of keys) out[k] = shiftLines(o[k], lines, memo);
+  return out as T;
+}
+
+function documentParts(file: string, text: string, lines: LineIndex, compose: boolean): DocumentPart[] {
   let docs: Document.Parsed[];
   try {
     docs = parseAllDocuments(text, { uniqueKeys: false, prettyErrors: false, strict: false, merge: true }) as Document.Parsed[];
   } catch (e) {
-    result.errors.push((e as Error).message);
-    return result;
+    return [{ pods: [], services: [], errors: [(e as Error).message], parseFailed: true }];
   }
-  if (!Array.isArray(docs)) return result;
-  const compose = isComposeName(file);
-  for (const d of docs) {
-    currentDoc = d;
-    if (d.errors.length) result.errors.push(...d.errors.map((e) => e.message));
-    const root = d.contents;
-    if (compose || (isMap(root) && get(root, 'services') && !get(root, 'apiVersion'))) {
-      const svcs = servicesOf(lines, root, file);
-      if (svcs.length || compose) {
-        result.kind = 'compose';
-        result.services.push(...svcs);
-        continue;
+  if (!Array.isArray(docs)) return [];
+  const out: DocumentPart[] = [];
+  try {
+    for (const d of docs) {
+      currentDoc = d;
+      const part: DocumentPart = { pods: [], services: [], errors: d.errors.map((e) => e.message) };
+      out.push(part);
+      const root = d.contents;
+      if (compose || (isMap(root) && get(root, 'services') && !get(root, 'apiVersion'))) {
+        const svcs = servicesOf(lines, root, file);
+        if (svcs.length || compose) {
+          part.kind = 'compose';
+          part.services = svcs;
+          continue;
+        }
+      }
+      const pods = podsOf(lines, root, file);
+      if (pods.length) {
+        part.kind = 'kubernetes';
+        part.pods = pods;
       }
     }
-    const pods = podsOf(lines, root, file);
-    if (pods.length) {
-      result.kind = 'kubernetes';
-      result.pods.push(...pods);
-    }
+  } finally {
+    currentDoc = undefined;
   }
-  currentDoc = undefined;
-  return result;
+  return out;
 }
 
 export type { Location };

@@ -9,7 +9,7 @@ import {
   MarkupKind, TextDocuments, CodeActionKind, type CodeAction, type WorkspaceEdit, type TextEdit as LspTextEdit, TextDocumentSyncKind, DidChangeConfigurationNotification, type WorkspaceFolder, FileChangeType,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { initShellParser } from '../core/shell';
+import { initParsers } from '../core/runtime';
 import { buildDockerChain } from '../core/dockerfile';
 import { analyzeDockerfile, analyzeYaml, fileKind } from '../core/analyze';
 import { CONFIG_FILE, DEFAULT_CONFIG, mergeConfig, type StopcheckConfig } from '../core/config';
@@ -40,7 +40,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
   const pending = new Map<string, NodeJS.Timeout>();
   /** Files we published non-empty diagnostics for (to clear them when they go away). */
   const published = new Set<string>();
-  const ready = initShellParser();
+  const ready = initParsers();
   // Resolves once the editor's settings have been read at startup: nothing is analysed before, so
   // documents opened right after `initialized` are not analysed (and cached) with default settings.
   let settingsReady: Promise<void> = Promise.resolve();
@@ -115,20 +115,44 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
     }
     await settingsReady;
     await ready;
-    scanWorkspace();
+    await scanWorkspace();
   });
 
-  /** Index the workspace folders once, then publish what the files on disk already say. */
-  function scanWorkspace(): void {
+  /** Longest the initial index runs before it lets edits, opens and requests through. */
+  const SCAN_SLICE_MS = 10;
+
+  /**
+   * Index the workspace folders once, then publish what the files on disk already say. Done in
+   * slices, open documents first: a document opened or edited meanwhile is answered between two
+   * slices instead of after the whole workspace, and what it analysed is not analysed again.
+   */
+  async function scanWorkspace(): Promise<void> {
     if (scanned) return;
     scanned = true;
     const roots = folders.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
     if (roots.length === 0) return;
     const started = Date.now();
     const files = index.scan(roots);
-    const touched = new Set<string>();
-    for (const f of files) index.analyse(f).forEach((t) => touched.add(t));
-    void publish(touched);
+    const open = new Set(documents.all().map((d) => uriKey(d.uri)));
+    const queue = [...files.filter((f) => open.has(f)), ...files.filter((f) => !open.has(f))];
+    const before = new Map(queue.map((f) => [f, index.results.get(f)]));
+    let touched = new Set<string>();
+    let slice = Date.now();
+    for (const f of queue) {
+      // Analysed since the scan began (opened, edited, a dependency changed): not twice.
+      const r = index.results.get(f);
+      if (r && r !== before.get(f)) continue;
+      index.analyse(f).forEach((t) => touched.add(t));
+      // An open document's diagnostics go out at once; the rest of the workspace's by slice.
+      if (open.has(f) || Date.now() - slice >= SCAN_SLICE_MS) {
+        const batch = touched;
+        touched = new Set();
+        await publish(batch);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        slice = Date.now();
+      }
+    }
+    await publish(touched);
     connection.console.log(`stopcheck: indexed ${files.length} file(s) in ${Date.now() - started} ms`);
   }
 

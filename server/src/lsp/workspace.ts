@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { analyzeDockerfile, analyzeYaml, fileKind } from '../core/analyze';
 import type { StopcheckConfig } from '../core/config';
-import type { Finding } from '../core/types';
+import type { FileAccess, Finding } from '../core/types';
 import type { LaunchChain } from '../core/chain';
 import type { DockerfileModel } from '../core/dockerfile';
 import type { YamlFile } from '../core/yamlModel';
@@ -38,10 +38,83 @@ export interface WorkspaceHost {
   kindOf?(file: string): 'dockerfile' | 'yaml' | undefined;
 }
 
+/** A Set that counts its changes, so what is derived from it is rebuilt only when it changed. */
+class CountedSet<T> extends Set<T> {
+  changes = 0;
+  override add(v: T): this {
+    if (!this.has(v)) this.changes++;
+    return super.add(v);
+  }
+  override delete(v: T): boolean {
+    const had = super.delete(v);
+    if (had) this.changes++;
+    return had;
+  }
+  override clear(): void {
+    this.changes++;
+    super.clear();
+  }
+}
+
+/**
+ * Results by source, with reverse indexes kept in step: which sources read a file (their `deps`,
+ * as they are when the result is set) and which sources report findings on a file. Without them
+ * every edit and every publish walked all the results of the workspace.
+ */
+class ResultMap extends Map<string, SourceResult> {
+  private readonly readers = new Map<string, Set<string>>();
+  private readonly reporters = new Map<string, Set<string>>();
+  override set(key: string, value: SourceResult): this {
+    this.unlink(key);
+    super.set(key, value);
+    // Map's constructor calls set() before the fields above exist; there is nothing to index then.
+    if (this.readers) {
+      for (const d of value.deps) link(this.readers, d, key);
+      for (const f of value.findings) link(this.reporters, f.file, key);
+    }
+    return this;
+  }
+  override delete(key: string): boolean {
+    this.unlink(key);
+    return super.delete(key);
+  }
+  override clear(): void {
+    this.readers?.clear();
+    this.reporters?.clear();
+    super.clear();
+  }
+  /** Sources whose analysis read `file`. */
+  readersOf(file: string): ReadonlySet<string> {
+    return this.readers.get(file) ?? EMPTY;
+  }
+  /** Sources whose findings include some on `file`. */
+  reportersOn(file: string): ReadonlySet<string> {
+    return this.reporters.get(file) ?? EMPTY;
+  }
+  private unlink(key: string): void {
+    const old = this.readers ? this.get(key) : undefined;
+    if (!old) return;
+    for (const d of old.deps) unlink(this.readers, d, key);
+    for (const f of old.findings) unlink(this.reporters, f.file, key);
+  }
+}
+const EMPTY: ReadonlySet<string> = new Set();
+function link(m: Map<string, Set<string>>, k: string, v: string): void {
+  let s = m.get(k);
+  if (!s) m.set(k, (s = new Set()));
+  s.add(v);
+}
+function unlink(m: Map<string, Set<string>>, k: string, v: string): void {
+  const s = m.get(k);
+  if (s && s.delete(v) && s.size === 0) m.delete(k);
+}
+
 export class WorkspaceIndex {
-  readonly results = new Map<string, SourceResult>();
+  readonly results: Map<string, SourceResult> = new ResultMap();
   /** Dockerfiles and YAML files found on disk or opened. */
-  readonly sources = new Set<string>();
+  readonly sources: Set<string> = new CountedSet<string>();
+  /** Workspace Dockerfiles by folder name, for image → Dockerfile matching; rebuilt when `sources` changes. */
+  private dockerfileIndex?: { changes: number; byFolder: Map<string, string[]> };
 
   constructor(private readonly host: WorkspaceHost) {}
 
@@ -98,8 +171,21 @@ export class WorkspaceIndex {
     }
   }
 
-  private dockerfiles(): string[] {
-    return [...this.sources].filter((f) => this.kind(f) === 'dockerfile' && path.isAbsolute(f));
+  /** Dockerfiles among the sources, by the lower-cased name of their folder (see matchImageToDockerfile). */
+  private dockerfiles(): Map<string, string[]> {
+    const changes = (this.sources as CountedSet<string>).changes;
+    if (this.dockerfileIndex?.changes !== changes) {
+      const byFolder = new Map<string, string[]>();
+      for (const f of this.sources) {
+        if (!path.isAbsolute(f) || this.kind(f) !== 'dockerfile') continue;
+        const k = path.basename(path.dirname(f)).toLowerCase();
+        const l = byFolder.get(k);
+        if (l) l.push(f);
+        else byFolder.set(k, [f]);
+      }
+      this.dockerfileIndex = { changes, byFolder };
+    }
+    return this.dockerfileIndex.byFolder;
   }
 
   /** (Re)analyse one source. Returns the files whose findings may have changed. */
@@ -121,7 +207,7 @@ export class WorkspaceIndex {
     const root = isPath ? this.host.rootFor(file) : '/nonexistent-root';
     const deps = new Set<string>();
     const overlay = (f: string) => this.host.openText(f)?.text;
-    const files = isPath ? diskFiles(root, overlay) : { read: () => undefined, exists: () => false };
+    const files = isPath ? memoFiles(diskFiles(root, overlay)) : { read: () => undefined, exists: () => false };
     const readTracked = { ...files, read: (f: string) => { deps.add(f); return files.read(f); } };
     let result: SourceResult;
     try {
@@ -130,9 +216,14 @@ export class WorkspaceIndex {
         result = { kind: 'dockerfile', version: src.version, findings: r.findings, deps, chains: r.chains, dockerModel: r.model };
       } else {
         const dockerfiles = this.dockerfiles();
+        // Many containers run the same image: look each one up once per analysis.
+        const byImage = new Map<string, DockerfileSource | undefined>();
         const r = analyzeYaml(file, src.text, {
           config, files: readTracked,
-          dockerfileForImage: (image) => this.dockerfileForImage(image, dockerfiles, config, root, deps),
+          dockerfileForImage: (image) => {
+            if (!byImage.has(image)) byImage.set(image, this.dockerfileForImage(image, dockerfiles, config, root, deps, isPath ? files : undefined));
+            return byImage.get(image);
+          },
         });
         result = { kind: 'yaml', version: src.version, findings: r.findings, deps, chains: r.chains, yamlModel: r.model };
       }
@@ -147,21 +238,25 @@ export class WorkspaceIndex {
     return touched;
   }
 
-  private dockerfileForImage(image: string, dockerfiles: string[], config: StopcheckConfig, root: string, deps: Set<string>): DockerfileSource | undefined {
+  private dockerfileForImage(image: string, dockerfiles: ReadonlyMap<string, readonly string[]>, config: StopcheckConfig, root: string, deps: Set<string>,
+    files?: FileAccess): DockerfileSource | undefined {
     const df = matchImageToDockerfile(image, dockerfiles, config.images, root);
+    if (!df) return undefined;
     // `images` in .stopcheck.json names workspace Dockerfiles: never one outside the folder (or via a symlink out).
-    if (!df || (!this.host.openText(df) && !diskFiles(root).exists(df))) return undefined;
-    const src = this.read(df);
-    if (!src) return undefined;
+    // `files` (this analysis' access to `root`, open documents first) checks that and reads each file once.
+    let text: string | undefined;
+    if (files) text = files.read(df);
+    else if (this.host.openText(df) || diskFiles(root).exists(df)) text = this.read(df)?.text;
+    if (text === undefined) return undefined;
     deps.add(df);
-    return { file: df, text: src.text, contextDir: path.dirname(df), how: path.relative(root, df) || df };
+    return { file: df, text, contextDir: path.dirname(df), how: path.relative(root, df) || df };
   }
 
   /** Sources to re-analyse when `file` changed: itself (if a source) and every source that read it. */
   dependents(file: string): string[] {
     const out: string[] = [];
     if (this.isSource(file)) out.push(file);
-    for (const [src, r] of this.results) if (r.deps.has(file) && src !== file) out.push(src);
+    for (const src of (this.results as ResultMap).readersOf(file)) if (src !== file) out.push(src);
     // A new or renamed file may be what a Dockerfile's COPY was missing: re-check Dockerfiles above it.
     if (!this.isSource(file)) {
       for (const src of this.sources) {
@@ -177,7 +272,12 @@ export class WorkspaceIndex {
   findingsFor(file: string): Finding[] {
     const out: Finding[] = [];
     const seen = new Set<string>();
-    for (const r of this.results.values()) {
+    const reporters = (this.results as ResultMap).reportersOn(file);
+    // With several reporters the first one's finding wins a duplicate: keep the results' order.
+    const ordered = reporters.size > 1 ? [...this.results.keys()].filter((k) => reporters.has(k)) : reporters;
+    for (const src of ordered) {
+      const r = this.results.get(src);
+      if (!r) continue;
       for (const f of r.findings) {
         if (f.file !== file) continue;
         const k = `${f.rule}|${f.range.start.line}:${f.range.start.character}-${f.range.end.line}:${f.range.end.character}`;
@@ -204,4 +304,27 @@ export class WorkspaceIndex {
     this.results.delete(file);
     this.sources.delete(file);
   }
+}
+
+/**
+ * File access that asks the disk once per path: one analysis is one snapshot, and a manifest whose
+ * containers share an image reads the same Dockerfile and scripts many times.
+ */
+function memoFiles(files: FileAccess): FileAccess {
+  const reads = new Map<string, string | undefined>();
+  const exists = new Map<string, boolean>();
+  const dirs = new Map<string, boolean>();
+  const lists = new Map<string, string[] | undefined>();
+  const once = <V>(m: Map<string, V>, k: string, f: () => V): V => {
+    if (m.has(k)) return m.get(k) as V;
+    const v = f();
+    m.set(k, v);
+    return v;
+  };
+  return {
+    read: (f) => once(reads, f, () => files.read(f)),
+    exists: (f) => once(exists, f, () => files.exists(f)),
+    isDirectory: files.isDirectory && ((f) => once(dirs, f, () => files.isDirectory!(f))),
+    list: files.list && ((d) => once(lists, d, () => files.list!(d))),
+  };
 }

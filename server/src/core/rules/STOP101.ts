@@ -21,7 +21,8 @@ export const STOP101: DockerfileRule = {
         const execForm = own && (own === cmd || !cmd) ? toExecForm(model, own) : undefined;
         const withExec = insertExecInCommandString(p, textOf, 'Prefix the final command with exec');
         const target = app(chain);
-        const needsInit = target && target.role === 'app' && target.handler === 'none' && !chain.processes.some((x) => x.role === 'init');
+        const needsInit = target && target.role === 'app' && target.handler === 'none' && !target.signalHandling?.[chain.policy.signal]?.keepsRunning
+          && !chain.processes.some((x) => x.role === 'init');
         if (needsInit) {
           // Exec alone would leave `sleep`/`tail -f` as PID 1, which ignores the signal too: add tini with it.
           const base = execForm ?? withExec;

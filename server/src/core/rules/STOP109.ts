@@ -17,15 +17,19 @@ export const STOP109: DockerfileRule = {
       if (a.gracefulSignal === S) continue;
       const g = gracefulSignalOf(a.argv);
       if (!g) continue;
-      const range = chain.policy.signalOrigin?.range ?? a.origin?.range;
-      if (!range) continue;
+      // On the stop signal setting when one is written (STOPSIGNAL, stop_signal, lifecycle.stopSignal), else on the app.
+      const at = chain.policy.signalOrigin ?? a.origin;
+      if (!at) continue;
       const cmd = chain.stage?.cmd ?? chain.stage?.entrypoint;
       const anchor = cmd && cmd.stage === chain.stage ? cmd.instruction.getRange().start.line : undefined;
       const fix = model && chain.stage && anchor !== undefined && chain.policy.platform === 'docker' ? setStopSignal(model, chain.stage, g.signal, anchor) : undefined;
+      const setting = chain.policy.platform === 'compose' ? `stop_signal: ${g.signal} for the service`
+        : chain.policy.platform === 'kubernetes' ? `STOPSIGNAL ${g.signal} in the image (or lifecycle.stopSignal: ${g.signal}, Kubernetes 1.33+)`
+          : `STOPSIGNAL ${g.signal}`;
       out.push({
         fixes: fix ? [fix] : [],
-        range,
-        message: `${g.program} stops gracefully on ${g.signal}; the ${S} it is sent here means ${g.termMeans}. Set STOPSIGNAL ${g.signal}.`,
+        file: at.file, range: at.range,
+        message: `${g.program} stops gracefully on ${g.signal}; the ${S} it is sent here means ${g.termMeans}. Set ${setting}.`,
       });
     }
     return out;

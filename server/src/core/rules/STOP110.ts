@@ -10,8 +10,10 @@ export const STOP110: DockerfileRule = {
     for (const chain of chains) {
       const inits = chain.processes.filter((p) => p.role === 'init');
       if (inits.length < 2 || !inits[1].origin) continue;
+      // Compose `init: true` in front of another init: STOP405 reports it on the `init:` key.
+      if (chain.policy.platformInit && inits[0] === chain.processes[0] && chain.policy.platform === 'compose') continue;
       out.push({
-        range: inits[1].origin.range,
+        file: inits[1].origin.file, range: inits[1].origin.range,
         message: `${inits[0].label} already runs as init; the second init (${inits[1].label}) is harmless (signals still reach the app; it warns that it is not a subreaper) but unnecessary.`,
       });
     }

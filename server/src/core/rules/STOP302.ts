@@ -1,6 +1,6 @@
 import type { YamlRule } from './yamlRule';
 import type { Report } from './rule';
-import { insertYamlKey, replaceValue } from '../fixes';
+import { graceEdit, K8S_DEFAULT_GRACE } from './yamlRule';
 import { app, q } from './rule';
 
 export const STOP302: YamlRule = {
@@ -16,11 +16,10 @@ export const STOP302: YamlRule = {
       if (!c || !ps || ps.seconds === undefined) continue;
       const G = chain.policy.gracePeriodSeconds;
       if (ps.seconds < G) continue;
-      if (ps.kind === 'sleep' && ps.seconds > G) continue; // STOP303: rejected by the API server
+      if (ps.kind === 'sleep' && ps.seconds > (chain.pod?.grace?.value ?? K8S_DEFAULT_GRACE)) continue; // STOP303: rejected by the API server
       const a = app(chain);
       const want = String(Math.ceil(ps.seconds) + 30);
-      const edit = chain.pod?.grace ? replaceValue(file, chain.pod.grace.range, want)
-        : chain.pod ? insertYamlKey(file, model.lines, chain.pod.specRange.start, 'terminationGracePeriodSeconds', want) : undefined;
+      const edit = chain.pod ? graceEdit(file, model.lines, chain.pod, want) : undefined;
       out.push({
         fixes: edit ? [{ title: `Raise terminationGracePeriodSeconds to ${want}`, edits: [edit], preferred: true }] : [],
         range: ps.range,

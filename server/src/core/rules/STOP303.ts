@@ -1,6 +1,6 @@
 import type { YamlRule } from './yamlRule';
 import type { Report } from './rule';
-import { insertYamlKey, replaceValue } from '../fixes';
+import { graceEdit, K8S_DEFAULT_GRACE } from './yamlRule';
 
 export const STOP303: YamlRule = {
   meta: {
@@ -11,16 +11,17 @@ export const STOP303: YamlRule = {
     const out: Report[] = [];
     for (const chain of chains) {
       const ps = chain.container?.preStop;
-      if (!ps || ps.kind !== 'sleep' || ps.seconds === undefined) continue;
-      const G = chain.policy.gracePeriodSeconds;
+      if (!ps || ps.kind !== 'sleep' || ps.seconds === undefined || !chain.pod) continue;
+      // The API server validates the object as written, defaulted: 30 s when the field is absent
+      // (not the grace period a setting assumes for the running pod).
+      const G = chain.pod.grace?.value ?? K8S_DEFAULT_GRACE;
       if (ps.seconds <= G) continue;
       const want = String(Math.ceil(ps.seconds) + 30);
-      const edit = chain.pod?.grace ? replaceValue(file, chain.pod.grace.range, want)
-        : chain.pod ? insertYamlKey(file, model.lines, chain.pod.specRange.start, 'terminationGracePeriodSeconds', want) : undefined;
+      const edit = graceEdit(file, model.lines, chain.pod, want);
       out.push({
         fixes: edit ? [{ title: `Raise terminationGracePeriodSeconds to ${want}`, edits: [edit], preferred: true }] : [],
         range: ps.range,
-        message: `preStop sleep of ${ps.seconds} s is longer than terminationGracePeriodSeconds (${G}${chain.pod?.grace ? '' : ', the default'}): the API server rejects this spec. Raise terminationGracePeriodSeconds to at least ${ps.seconds} plus the app's shutdown time.`,
+        message: `preStop sleep of ${ps.seconds} s is longer than terminationGracePeriodSeconds (${G}${chain.pod.grace ? '' : ', the API default'}): the API server rejects this spec. Raise terminationGracePeriodSeconds to at least ${ps.seconds} plus the app's shutdown time.`,
       });
     }
     return out;

@@ -14,7 +14,7 @@ export const STOP308: YamlRule = {
       if (!c || c.sidecar || c.preStop || chain.failsToStart) continue;
       if (chain.outcome.verdict !== 'killed' && chain.outcome.verdict !== 'cut-short') continue;
       const stopper = chain.outcome.stopsAt !== undefined ? chain.processes[chain.outcome.stopsAt] : undefined;
-      if (!stopper || stopper.role !== 'shell' || stopper.origin?.file === file) continue; // STOP301 covers shells written here
+      if (!stopper || stopper.role !== 'shell' || stopper.origin?.file === file || stopper.stringOrigin?.file === file) continue; // STOP301 covers shells written here
       const a = app(chain);
       out.push({
         range: c.name.range,

@@ -18,8 +18,16 @@ export const STOP406: YamlRule = {
         out.push({ range: s.stopSignal.range, severity: 'error', message: `${p.error}: \`docker compose up\` fails to create the container. Use a name such as SIGTERM, SIGINT or SIGQUIT.` });
         continue;
       }
-      if (p.name === 'SIGKILL' || p.name === 'SIGSTOP') {
-        out.push({ range: s.stopSignal.range, message: `${p.name} cannot be caught: every stop is a hard kill with no cleanup.` });
+      if (p.name === 'SIGKILL') {
+        out.push({ range: s.stopSignal.range, message: 'SIGKILL cannot be caught or ignored: every stop kills the container at once, with no cleanup.' });
+        continue;
+      }
+      if (p.name === 'SIGSTOP') {
+        const G = chain.policy.gracePeriodSeconds;
+        out.push({
+          range: s.stopSignal.range,
+          message: `SIGSTOP cannot be caught or ignored, and it does not end a process: it suspends PID 1 where it is (its children keep running). The container never exits on it, so \`docker compose stop\` waits the whole stop_grace_period (${G} s) and then SIGKILLs everything — every stop takes ${G} s and ends in a hard kill with no cleanup. Use a signal the app handles, such as SIGTERM.`,
+        });
         continue;
       }
       const a = app(chain);

@@ -36,17 +36,18 @@ import { STOP205 } from './STOP205';
 import { STOP206 } from './STOP206';
 import { STOP207 } from './STOP207';
 import { STOP208 } from './STOP208';
+import { STOP501, STOP501_COMPOSE } from './STOP501';
 
 export const DOCKERFILE_RULES: DockerfileRule[] = [STOP101, STOP102, STOP103, STOP104, STOP105, STOP106, STOP107, STOP108, STOP109, STOP110, STOP111,
-  STOP201, STOP202, STOP203, STOP204, STOP205, STOP206, STOP207, STOP208];
+  STOP201, STOP202, STOP203, STOP204, STOP205, STOP206, STOP207, STOP208, STOP501];
 
 export const YAML_RULES: YamlRule[] = [STOP301, STOP302, STOP303, STOP304, STOP305, STOP306, STOP307, STOP308, STOP309, STOP310,
-  STOP401, STOP402, STOP403, STOP404, STOP405, STOP406, STOP407];
+  STOP401, STOP402, STOP403, STOP404, STOP405, STOP406, STOP407, STOP501_COMPOSE];
 
 /** Chain rules that also apply to processes written in a manifest or Compose file. */
-export const SHARED_CHAIN_RULES: DockerfileRule[] = [STOP105, STOP106, STOP107, STOP109, STOP110];
+export const SHARED_CHAIN_RULES: DockerfileRule[] = [STOP102, STOP105, STOP106, STOP107, STOP109, STOP110, STOP501];
 
-export const ALL_RULES: RuleMeta[] = [...DOCKERFILE_RULES.map((r) => r.meta), ...YAML_RULES.map((r) => r.meta)]
+export const ALL_RULES: RuleMeta[] = [...new Set([...DOCKERFILE_RULES.map((r) => r.meta), ...YAML_RULES.map((r) => r.meta)])]
   .sort((a, b) => (a.id < b.id ? -1 : 1));
 
 export function ruleMeta(id: string): RuleMeta | undefined {
