@@ -55,7 +55,21 @@ before(async () => {
 
 /** Processes of this run: the env marker every sandboxed process inherits, or the fixture path. */
 function leftovers(runId: string): number[] {
-  return [...new Set([...pidsMentioning(runId), ...pidsMentioning(FIX)])];
+  return [...new Set([...pidsMentioning(runId), ...pidsMentioning(FIX).filter((p) => !ofAnotherRun(p, runId))])];
+}
+
+/** A process marked with another run's id: another run of this suite going on at the same time. */
+function ofAnotherRun(pid: number, runId: string): boolean {
+  let text = '';
+  for (const f of ['cmdline', 'environ']) {
+    try {
+      text += fs.readFileSync(`/proc/${pid}/${f}`, 'utf8');
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  const ids: string[] = text.match(/stopcheck-live-test-[0-9a-f-]{36}/g) ?? [];
+  return ids.length > 0 && !ids.includes(runId);
 }
 
 function chainFor(dockerfile: string, dir = FIX) {
@@ -161,6 +175,26 @@ test('live: aborting half-way kills everything at once', async (t) => {
   assert.equal(res.verdict, 'unknown');
   assert.ok(ms < SETTLE_MS + 1500, `returned ${ms} ms after the start (the grace period would end at ${SETTLE_MS + 2000})`);
   assert.deepEqual(leftovers(runId), []);
+});
+
+test('live: aborting at any moment of the start (before PID 1 is known, mid-setup) leaves nothing', async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  const { chain, plan } = planFor(`${exec('start-noexec.sh')}CMD ["/start.sh"]`);
+  const delays = [0, 1, 3, 5, 8, 12, 20, 30, 50, 80, 120, 200];
+  for (const isolation of ['bwrap', 'unshare'] as const) {
+    for (const ms of delays) {
+      const runId = `stopcheck-live-test-${randomUUID()}`;
+      const p = { ...plan, env: { ...plan.env, STOPCHECK_LIVE_TEST: runId } };
+      const ac = new AbortController();
+      const timer = setTimeout(() => ac.abort(), ms);
+      const res = await runLive(p, { staticVerdict: chain.outcome.verdict, settleMs: SETTLE_MS, signal: ac.signal, isolation });
+      clearTimeout(timer);
+      assert.equal(res.verdict, 'unknown', `${isolation}, aborted after ${ms} ms`);
+      // Give a child orphaned before its exec the time to show up, then count.
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(leftovers(runId), [], `${isolation}, aborted after ${ms} ms: a process of the run is still there`);
+    }
+  }
 });
 
 test('live: file names are arguments, never shell text', async (t) => {

@@ -19,6 +19,9 @@ import { withShellTree } from '../core/shell';
 import { parseAllDocuments } from 'yaml';
 import { DockerfileParser } from 'dockerfile-ast';
 import { diskFiles } from '../adapters/diskFiles';
+import type { DockerfileModel } from '../core/dockerfile';
+import { describeLive } from '../core/simulate/liveReport';
+import { runChainsLive } from './live';
 
 const HELP = `stopcheck ${VERSION} — finds why containers do not shut down gracefully
 
@@ -27,13 +30,20 @@ Usage:
                  [--fix [--dry-run]]
   stopcheck simulate <Dockerfile|compose file|manifest> [--target STAGE] [--service NAME] [--container NAME]
                      [--grace SECONDS] [--format text|json] [--config FILE]
+                     [--live [--time-scale FACTOR] [--settle SECONDS]]
   stopcheck rules                 list the rules
   stopcheck --version | --help
 
 lint walks directories (skipping node_modules, .git and git-ignored files) and reads Dockerfiles
 (Dockerfile, Dockerfile.*, *.dockerfile, Containerfile), the start scripts they run, Kubernetes
 manifests and Compose files (*.yaml, *.yml; other YAML and Helm templates are skipped). Exit status: 0 when no finding reaches
---fail-on (default: warning), 1 when one does, 2 on usage errors or unreadable paths.`;
+--fail-on (default: warning), 1 when one does, 2 on usage errors or unreadable paths.
+
+simulate --live (Linux) also runs each container's start command for real, as PID 1 of a fresh PID
+namespace (bubblewrap, or unshare), sends the stop signal and reports what was observed next to the
+prediction. The grace period is scaled by --time-scale (default 0.2, at least 2 s); --settle is how
+long the command runs before the stop signal (default 1.5). Ctrl+C stops the run and kills everything
+it started (exit status 130).`;
 
 class UsageError extends Error {}
 
@@ -49,6 +59,9 @@ interface Options {
   fix?: boolean;
   dryRun?: boolean;
   grace?: number;
+  live?: boolean;
+  timeScale?: number;
+  settle?: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -86,6 +99,16 @@ function parseArgs(argv: string[]): Options {
         const n = Number(v);
         if (!/^\d+(\.\d+)?$/.test(v) || !Number.isFinite(n)) throw new UsageError(`--grace takes a number of seconds, got "${v}"`);
         o.grace = n;
+        break;
+      }
+      case '--live': o.live = true; break;
+      case '--time-scale': case '--settle': {
+        const v = value();
+        const n = Number(v);
+        const ok = /^\d+(\.\d+)?$/.test(v) && Number.isFinite(n) && (a === '--settle' ? n <= 60 : n > 0 && n <= 1);
+        if (!ok) throw new UsageError(a === '--settle' ? `--settle takes seconds (0 to 60), got "${v}"` : `--time-scale takes a factor above 0 and at most 1, got "${v}"`);
+        if (a === '--settle') o.settle = n;
+        else o.timeScale = n;
         break;
       }
       case '-h': case '--help': o.command = 'help'; break;
@@ -467,6 +490,7 @@ export function simulateJson(chain: LaunchChain, cwd: string, findings: Finding[
 async function simulate(o: Options, cwd: string, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   if (!['text', 'json'].includes(o.format)) throw new UsageError(`--format must be text or json for simulate, got "${o.format}"`);
   if (o.paths.length !== 1) throw new UsageError('simulate takes exactly one file: a Dockerfile, Compose file or Kubernetes manifest');
+  if (!o.live && (o.timeScale !== undefined || o.settle !== undefined)) throw new UsageError('--time-scale and --settle go with --live');
   const file = path.resolve(cwd, o.paths[0]);
   let text: string | undefined;
   try {
@@ -484,6 +508,7 @@ async function simulate(o: Options, cwd: string, out: (s: string) => void, err: 
   await initParsers();
   let chains: LaunchChain[];
   let simFindings: Finding[] = [];
+  let liveModel: DockerfileModel | undefined;
   if (fileKind(file) === 'yaml') {
     if (o.grace !== undefined) config = { ...config, gracePeriods: { docker: o.grace, compose: o.grace, kubernetes: o.grace } };
     const root = gitRoot(path.dirname(file)) ?? path.dirname(file);
@@ -513,19 +538,35 @@ async function simulate(o: Options, cwd: string, out: (s: string) => void, err: 
   } else {
     const res = analyzeDockerfile(file, text, { config, target: o.target, files: diskFiles(path.dirname(file)) });
     simFindings = res.findings;
+    liveModel = res.model;
     if (o.target !== undefined && res.chains.length === 0) {
       err(`stopcheck: no stage "${o.target}" in ${o.paths[0]}`);
       return 2;
     }
     chains = o.target === undefined ? res.chains.slice(-1) : res.chains;
   }
-  if (o.format === 'json') out(JSON.stringify(chains.map((c) => simulateJson(c, cwd, simFindings)), null, 2));
+  const live = o.live
+    ? await runChainsLive(chains, {
+      model: liveModel, contextDir: path.dirname(file), err, label: (c) => `${displayPath(c.file, cwd)} [${c.target}]`,
+      timeScale: o.timeScale, settleMs: o.settle !== undefined ? Math.round(o.settle * 1000) : undefined,
+    })
+    : undefined;
+  const liveJson = (i: number): object => {
+    const r = live?.outcomes[i];
+    if (!r) return {};
+    return r.observed ? { observed: r.observed, liveCommand: r.command } : { observed: null, liveError: r.error };
+  };
+  if (o.format === 'json') out(JSON.stringify(chains.map((c, i) => ({ ...simulateJson(c, cwd, simFindings), ...liveJson(i) })), null, 2));
   else {
-    out(chains.map((c) => {
+    const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+    out(chains.map((c, i) => {
       const fx = fixFor(c, simFindings);
-      return [...describeTimeline({ ...c, file: displayPath(c.file, cwd) }), ...(fx ? [`  fix: ${fx.fix.title} (${fx.finding.rule})`] : [])].join('\n');
+      const r = live?.outcomes[i];
+      const liveLines = !r ? [] : r.observed ? describeLive(r.observed, c.outcome.verdict, color) : [`  live: not run: ${r.error}`];
+      return [...describeTimeline({ ...c, file: displayPath(c.file, cwd) }), ...(fx ? [`  fix: ${fx.fix.title} (${fx.finding.rule})`] : []), ...liveLines].join('\n');
     }).join('\n\n'));
   }
+  if (live?.interruptedBy !== undefined) return 128 + live.interruptedBy;
   return 0;
 }
 

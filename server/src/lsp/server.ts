@@ -18,6 +18,7 @@ import { describeChainMarkdown, describeTimeline } from '../core/describe';
 import type { LaunchChain } from '../core/chain';
 import { WorkspaceIndex } from './workspace';
 import { fixFor, simulationJson } from '../core/simulate/static';
+import { registerLive } from './live';
 
 export interface ServerOptions {
   /** Milliseconds to wait after an edit before analysing (newer edits cancel older ones). */
@@ -493,7 +494,17 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
     };
   }
 
-  connection.onShutdown(() => {
+  const live = registerLive(connection, {
+    resultFor, uriToPath, log: (m) => connection.console.log(m),
+    ready: async () => {
+      await ready;
+      await settingsReady;
+    },
+  });
+  connection.onExit(() => void live.abortAll('exit'));
+
+  connection.onShutdown(async () => {
+    await live.abortAll('shutdown');
     for (const t of pending.values()) clearTimeout(t);
     pending.clear();
   });

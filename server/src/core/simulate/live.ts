@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { execFile, spawn, type ChildProcess } from 'child_process';
+import { randomUUID } from 'crypto';
 import type { Env } from 'dockerfile-ast';
 import type { ChainProcess, LaunchChain, Word } from '../chain';
 import type { ChainExtras, DockerfileModel, Stage } from '../dockerfile';
@@ -18,7 +19,7 @@ import { stageFiles } from '../context';
 import { parseSignal } from '../signals';
 import { composeSplit, type DockerfileSource } from '../platforms';
 import type { ComposeService, KubeContainer } from '../yamlModel';
-import { descendants, maskHas, procInfo, readStat, stillRunning, type ProcInfo } from './liveProc';
+import { descendants, maskHas, pidsMentioning, procInfo, readStat, stillRunning, type ProcInfo } from './liveProc';
 import { SandboxLayout, UNSHARE_SETUP, bwrapOpArgs, unshareOpArgs, type Placement } from './liveSandbox';
 
 export type LiveIsolation = 'bwrap' | 'unshare' | 'process-group';
@@ -93,6 +94,12 @@ export interface LiveRunOptions {
 const DOCKER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const INIT_NAMES = new Set(['tini', 'tini-static', 'docker-init', 'dumb-init']);
 const MAX_OUTPUT = 256 * 1024;
+/**
+ * Every process of a run (the launcher, the sandbox setup, the command and all it starts) carries
+ * this variable with the run's own id, so whatever the process-tree tracking missed (a child
+ * orphaned between clone and exec when a run is aborted early) is still found and killed.
+ */
+export const RUN_MARK_VAR = 'STOPCHECK_LIVE_RUN';
 
 // ---------------------------------------------------------------------------------------------
 // Host helpers
@@ -616,7 +623,8 @@ export async function runLive(plan: LivePlan, opts: LiveRunOptions = {}): Promis
 
   let file: string;
   let args: string[];
-  let spawnEnv: Record<string, string> = { PATH: process.env.PATH ?? DOCKER_PATH };
+  const runMark = randomUUID();
+  let spawnEnv: Record<string, string> = { PATH: process.env.PATH ?? DOCKER_PATH, [RUN_MARK_VAR]: runMark };
   let cwd: string | undefined;
   const hostPath = process.env.PATH ?? DOCKER_PATH;
   if (iso === 'bwrap' || iso === 'unshare') {
@@ -631,7 +639,7 @@ export async function runLive(plan: LivePlan, opts: LiveRunOptions = {}): Promis
       file = which('bwrap') ?? 'bwrap';
       args = [
         '--unshare-pid', '--as-pid-1', '--die-with-parent', '--new-session', '--info-fd', '3', '--clearenv',
-        ...Object.entries(plan.env).flatMap(([k, v]) => ['--setenv', k, v]),
+        ...Object.entries(plan.env).flatMap(([k, v]) => ['--setenv', k, v]), '--setenv', RUN_MARK_VAR, runMark,
         ...bwrapOpArgs(layout.ops), '--chdir', plan.cwd, '--', ...plan.argv,
       ];
     } else {
@@ -641,7 +649,7 @@ export async function runLive(plan: LivePlan, opts: LiveRunOptions = {}): Promis
       const inner = [
         which('unshare') ?? 'unshare', ...(root ? [] : ['--user', '--map-root-user']), '--pid', '--fork', '--kill-child', '--mount', '--propagation', 'private',
         '--', '/bin/sh', '-c', UNSHARE_SETUP, 'stopcheck-live-setup', newRoot, ...unshareOpArgs(layout.ops), '--',
-        '-i', `--chdir=${plan.cwd}`, ...Object.entries(plan.env).map(([k, v]) => `${k}=${v}`), ...plan.argv,
+        '-i', `--chdir=${plan.cwd}`, ...Object.entries(plan.env).map(([k, v]) => `${k}=${v}`), `${RUN_MARK_VAR}=${runMark}`, ...plan.argv,
       ];
       const setpriv = which('setpriv');
       // setpriv: if this process dies, unshare gets SIGKILL, and --kill-child takes PID 1 with it.
@@ -661,7 +669,7 @@ export async function runLive(plan: LivePlan, opts: LiveRunOptions = {}): Promis
     }
     file = plan.argv[0];
     args = plan.argv.slice(1);
-    spawnEnv = { ...plan.env };
+    spawnEnv = { ...plan.env, [RUN_MARK_VAR]: runMark };
     if (!spawnEnv.PATH) spawnEnv.PATH = hostPath;
     cwd = plan.cwd;
   }
@@ -722,10 +730,17 @@ export async function runLive(plan: LivePlan, opts: LiveRunOptions = {}): Promis
   let pid1: number | undefined;
   let pid1Start: number | undefined;
   const tracked = new Map<number, Tracked>();
+  /** Kills every process carrying this run's mark; returns how many there were. */
+  const sweep = (): number => {
+    const found = pidsMentioning(`${RUN_MARK_VAR}=${runMark}`);
+    for (const p of found) tryKill(p, 'SIGKILL');
+    return found.length;
+  };
   const killAll = () => {
     if (pid1 !== undefined && pid1Start !== undefined && readStat(pid1)?.start === pid1Start) tryKill(pid1, 'SIGKILL');
     if (launcherPid !== undefined) tryKill(-launcherPid, 'SIGKILL');
     for (const t of tracked.values()) if (readStat(t.info.pid)?.start === t.info.start) tryKill(t.info.pid, 'SIGKILL');
+    sweep();
   };
   const unregister = onExitKill(() => {
     killAll();
@@ -759,6 +774,12 @@ export async function runLive(plan: LivePlan, opts: LiveRunOptions = {}): Promis
       if (alive.length === 0) break;
       for (const t of alive) tryKill(t.info.pid, 'SIGKILL');
       await sleep(10);
+    }
+    // Anything still carrying the run's mark (never seen in the tree): gone once three looks in a row find nothing.
+    for (let quiet = 0, i = 0; quiet < 3 && i < 100; i++) {
+      const n = sweep();
+      quiet = n ? 0 : quiet + 1;
+      await sleep(n ? 10 : 20);
     }
     opts.signal?.removeEventListener('abort', onAbort);
     unregister();
@@ -967,14 +988,15 @@ export async function runLive(plan: LivePlan, opts: LiveRunOptions = {}): Promis
       } else if (app.info.pid === pid1) {
         verdict = 'graceful';
         why = `the app is PID 1 and exited by itself ${dt} s after the signal`;
-      } else if (app.goneAt !== undefined && app.goneAt < pid1GoneAt - 1) {
-        verdict = 'graceful';
-        why = `the app exited ${((app.goneAt - tSig) / 1000).toFixed(2)} s after the signal, then PID 1 (${dt} s)`;
       } else if (pid1IsInit && app.info.ppid !== pid1 && exitCode === 128 + sig.number) {
         // tini and dumb-init exit with their child's status: 128+S means their direct child (something
         // between them and the app) died from the signal, and the app went down with the namespace.
+        // Checked before the order of exits, which 10 ms polling cannot tell apart in a teardown.
         verdict = 'cut-short';
-        why = `${pid1Info!.name} exited ${dt} s after the signal with status ${exitCode}: its direct child died from ${sig.name}, and the app, further down, was still running when the namespace was torn down (inferred; markers the app prints would make it certain)`;
+        why = `${pid1Info!.name} exited ${dt} s after the signal with status ${exitCode}: its direct child died from ${sig.name}, so the container ended without waiting for the app further down (inferred; markers the app prints would make it certain)`;
+      } else if (app.goneAt !== undefined && app.goneAt < pid1GoneAt - 1) {
+        verdict = 'graceful';
+        why = `the app exited ${((app.goneAt - tSig) / 1000).toFixed(2)} s after the signal, then PID 1 (${dt} s)`;
       } else if (pid1IsInit && app.info.ppid === pid1) {
         verdict = 'graceful';
         why = `the app is the direct child of ${pid1Info!.name}, which exits only after its child has; PID 1 exited ${dt} s after the signal`;
