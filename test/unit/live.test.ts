@@ -13,6 +13,7 @@ import { analyzeDockerfile } from '../../server/src/core/analyze';
 import { diskFiles } from '../../server/src/adapters/diskFiles';
 import { liveAvailable, planLive, runLive, type LivePlan, type LiveResult } from '../../server/src/core/simulate/live';
 import { pidsMentioning } from '../../server/src/core/simulate/liveProc';
+import { have, installLiveDeps } from './liveDeps';
 
 // out/test/unit → the repository's test/fixtures/live
 const FIX = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'live');
@@ -22,31 +23,12 @@ const SETTLE_MS = 1000;
 let skipReason: string | false = false;
 let namespaces = false;
 
-function have(cmd: string): boolean {
-  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { stdio: 'ignore' }).status === 0;
-}
-
-/** Debian packages the live rows need; installed only when missing, and only as root. */
-function installMissing(): string | undefined {
-  const want: Array<[string, string]> = [['bwrap', 'bubblewrap'], ['busybox', 'busybox'], ['dash', 'dash'], ['tini', 'tini'], ['dumb-init', 'dumb-init']];
-  const missing = want.filter(([cmd]) => !have(cmd)).map(([, pkg]) => pkg);
-  if (missing.length === 0) return undefined;
-  if (process.getuid?.() !== 0 || !have('apt-get')) return `missing ${missing.join(', ')} (not root, or no apt-get, so not installed)`;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env, stdio: 'ignore', timeout: 180_000 }).status === 0;
-  if (!install()) {
-    spawnSync('apt-get', ['update'], { env, stdio: 'ignore', timeout: 180_000 });
-    if (!install()) return `apt-get install ${missing.join(' ')} failed`;
-  }
-  return undefined;
-}
-
 before(async () => {
   if (process.platform !== 'linux') {
     skipReason = 'live runs need Linux';
     return;
   }
-  const problem = installMissing();
+  const problem = installLiveDeps();
   const avail = await liveAvailable();
   namespaces = avail.isolation !== 'process-group';
   if (!namespaces) skipReason = `no PID namespace available: ${avail.detail}`;

@@ -113,7 +113,8 @@ function copyEntry(model: DockerfileModel, ins: Instruction, workdir: string): C
   return entry;
 }
 
-function globToRe(glob: string): RegExp {
+/** A COPY source glob (`*`, `?`) as an anchored regular expression for one path segment. */
+export function globToRe(glob: string): RegExp {
   let re = '';
   for (const ch of glob) {
     if (ch === '*') re += '[^/]*';

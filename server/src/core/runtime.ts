@@ -14,7 +14,7 @@ import * as fs from 'fs';
 import * as acorn from 'acorn';
 import * as walk from 'acorn-walk';
 import type { Node as TSNode, Parser as TSParser } from 'web-tree-sitter';
-import { initShellParser } from './shell';
+import { initShellParser, safeResolve as nodeModule } from './shell';
 import { parseSignal } from './signals';
 
 export interface AppSource { file: string; text: string }
@@ -741,18 +741,6 @@ export async function initParsers(): Promise<void> {
 
 export function pythonParserReady(): boolean {
   return pyParser !== undefined;
-}
-
-function nodeModule(rel: string): string {
-  let dir = __dirname;
-  for (let i = 0; i < 8; i++) {
-    const c = path.join(dir, 'node_modules', rel);
-    if (fs.existsSync(c)) return c;
-    const up = path.dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return path.join('node_modules', rel);
 }
 
 /** Top-level Python packages that install stop-signal handlers of their own when their server/worker runs. */

@@ -39,7 +39,7 @@ export function initShellParser(): Promise<void> {
 type EmscriptenModuleLike = Record<string, unknown>;
 
 /** node_modules/<rel>, searched upwards from this file (sources and tests run from out/). */
-function safeResolve(rel: string): string {
+export function safeResolve(rel: string): string {
   let dir = __dirname;
   for (let i = 0; i < 8; i++) {
     const c = path.join(dir, 'node_modules', rel);

@@ -1,6 +1,5 @@
 import type { DockerfileRule, Report } from './rule';
-import { app, q } from './rule';
-import { addTini } from '../fixes';
+import { app, initFixFor, q } from './rule';
 import { appIsPid1 } from './STOP501';
 
 export const STOP107: DockerfileRule = {
@@ -17,12 +16,7 @@ export const STOP107: DockerfileRule = {
       if (chain.policy.platform === 'compose') continue; // STOP403 says it with the Compose fix
       if (chain.outcome.verdict !== 'killed' || chain.outcome.stopsAt !== chain.processes.length - 1 || !appIsPid1(chain, a)) continue;
       const S = chain.policy.signal;
-      const cmd = chain.stage?.cmd ?? chain.stage?.entrypoint;
-      const inThisFile = !!(model && chain.stage && cmd && cmd.stage === chain.stage && a.origin.file === model.file);
-      const anchor = inThisFile && cmd ? cmd.instruction.getRange().start.line : undefined;
-      const tini = inThisFile && anchor !== undefined ? addTini(model, chain.stage, chain.image, anchor) : undefined;
-      const initAdvice = chain.policy.platform === 'kubernetes' ? 'put an init in front (tini in the image\'s ENTRYPOINT)' : 'put an init in front (ENTRYPOINT ["tini", "--"], `docker run --init`)';
-      const grace = chain.outcome.killAtSeconds ?? chain.policy.gracePeriodSeconds;
+      const { tini, initAdvice, grace } = initFixFor(model, chain, a);
       out.push({
         fixes: tini ? [tini] : [],
         file: a.origin.file, range: a.origin.range,

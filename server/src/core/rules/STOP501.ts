@@ -3,10 +3,10 @@
 // (`sleep`, `tail -f`) are STOP107 / STOP403; this rule is about the application's code.
 import type { DockerfileRule, Report } from './rule';
 import type { YamlRule } from './yamlRule';
-import { app, q } from './rule';
+import { app, initFixFor, q } from './rule';
 import type { ChainProcess, LaunchChain } from '../chain';
 import type { Fix, RuleMeta } from '../types';
-import { addTini, insertYamlKey, setStopSignal } from '../fixes';
+import { insertYamlKey, setStopSignal } from '../fixes';
 
 const RUNTIME_NAME: Record<string, string> = { node: 'Node.js', python: 'Python', jvm: 'the JVM', ruby: 'Ruby', go: 'Go', server: 'the server' };
 
@@ -58,15 +58,10 @@ export const STOP501: DockerfileRule = {
       const a = unhandledApp(chain);
       if (!a || !a.runtime || !a.origin) continue;
       const S = chain.policy.signal;
-      const cmd = chain.stage?.cmd ?? chain.stage?.entrypoint;
-      const inThisFile = !!(model && chain.stage && cmd && cmd.stage === chain.stage && a.origin.file === model.file);
-      const anchor = inThisFile && cmd ? cmd.instruction.getRange().start.line : undefined;
-      const tini = inThisFile && anchor !== undefined ? addTini(model, chain.stage, chain.image, anchor) : undefined;
-      const initAdvice = chain.policy.platform === 'kubernetes' ? 'put an init in front (tini in the image\'s ENTRYPOINT)' : 'put an init in front (ENTRYPOINT ["tini", "--"], `docker run --init`)';
-      const grace = chain.outcome.killAtSeconds ?? chain.policy.gracePeriodSeconds;
+      const { anchor, tini, initAdvice, grace } = initFixFor(model, chain, a);
       const alt = runtimeGracefulSignal(a, S);
       const fixes: Fix[] = [];
-      const stopSig = alt && inThisFile && anchor !== undefined && chain.policy.platform === 'docker'
+      const stopSig = alt && model && chain.stage && anchor !== undefined && chain.policy.platform === 'docker'
         ? setStopSignal(model, chain.stage, alt, anchor) : undefined;
       if (stopSig) fixes.push(stopSig);
       // An init does not help a program that ignores the signal anywhere (SIG_IGN, the JVM's SIGQUIT).

@@ -4,6 +4,7 @@ import type { Finding, Fix, RelatedInfo, Range, RuleMeta, Severity } from '../ty
 import type { DockerfileModel, DockerChain } from '../dockerfile';
 import type { ChainProcess, LaunchChain, ScriptHop } from '../chain';
 import { familyLabel } from '../images';
+import { addTini } from '../fixes';
 
 export interface DockerfileContext {
   model: DockerfileModel;
@@ -101,4 +102,18 @@ export function scriptAndDockerfile(hop: ScriptHop, at: Range, scriptMsg: string
     out.push({ file: hop.runBy.file, range: hop.runBy.range, message: dockerMsg, related: [{ file: hop.source.file, range: loc, message: `${scriptName(hop)} line ${loc.start.line + 1}` }], severity });
   }
   return out;
+}
+
+/**
+ * For an app the Dockerfile being checked starts: the line of its CMD/ENTRYPOINT (where STOPSIGNAL
+ * and tini go), the add-tini fix, and the init advice for the platform.
+ */
+export function initFixFor(model: DockerfileModel | undefined, chain: DockerChain, a: ChainProcess):
+  { anchor?: number; tini?: Fix; initAdvice: string; grace: number } {
+  const cmd = chain.stage?.cmd ?? chain.stage?.entrypoint;
+  const inThisFile = !!(model && chain.stage && cmd && cmd.stage === chain.stage && a.origin?.file === model.file);
+  const anchor = inThisFile && cmd ? cmd.instruction.getRange().start.line : undefined;
+  const tini = model && chain.stage && anchor !== undefined ? addTini(model, chain.stage, chain.image, anchor) : undefined;
+  const initAdvice = chain.policy.platform === 'kubernetes' ? 'put an init in front (tini in the image\'s ENTRYPOINT)' : 'put an init in front (ENTRYPOINT ["tini", "--"], `docker run --init`)';
+  return { anchor, tini, initAdvice, grace: chain.outcome.killAtSeconds ?? chain.policy.gracePeriodSeconds };
 }

@@ -15,7 +15,7 @@ import type { Env } from 'dockerfile-ast';
 import type { ChainProcess, LaunchChain, Word } from '../chain';
 import type { ChainExtras, DockerfileModel, Stage } from '../dockerfile';
 import { combineCommand, effectiveCommand, parseDockerfile } from '../dockerfile';
-import { stageFiles } from '../context';
+import { globToRe, stageFiles } from '../context';
 import { parseSignal } from '../signals';
 import { composeSplit, type DockerfileSource } from '../platforms';
 import type { ComposeService, KubeContainer } from '../yamlModel';
@@ -257,16 +257,6 @@ function madeExecutable(stage: Stage | undefined, imagePath: string, copyText: s
   return false;
 }
 
-function globRe(glob: string): RegExp {
-  let re = '';
-  for (const ch of glob) {
-    if (ch === '*') re += '[^/]*';
-    else if (ch === '?') re += '[^/]';
-    else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
-
 interface Placed { to: string; from?: string; content?: string; mode?: number; kind: 'file' | 'dir' }
 
 /**
@@ -380,7 +370,7 @@ export function planLive(chain: LaunchChain, opts: { contextDir: string; model?:
         let hostPaths: string[];
         if (/[*?[]/.test(path.posix.basename(s))) {
           const dir = path.resolve(contextDir, path.posix.dirname(s));
-          const re = globRe(path.posix.basename(s));
+          const re = globToRe(path.posix.basename(s));
           let names: string[] = [];
           try {
             names = fs.readdirSync(dir).filter((n) => re.test(n)).sort();
