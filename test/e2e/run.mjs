@@ -85,19 +85,22 @@ function groupAlive() {
   }
 }
 
+async function stopCodeServer() {
+  if (!codeServer?.pid) return;
+  killGroup('SIGTERM');
+  const deadline = Date.now() + 3000;
+  while (groupAlive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (groupAlive()) killGroup('SIGKILL');
+  codeServer = undefined;
+}
+
 async function cleanup() {
   if (browser) {
     const b = browser;
     browser = undefined;
     await Promise.race([b.close().catch(() => undefined), new Promise((r) => setTimeout(r, 5000))]);
   }
-  if (codeServer?.pid) {
-    killGroup('SIGTERM');
-    const deadline = Date.now() + 3000;
-    while (groupAlive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    if (groupAlive()) killGroup('SIGKILL');
-    codeServer = undefined;
-  }
+  await stopCodeServer();
   if (runDir && !keep && notOk === 0) rmSync(runDir, { recursive: true, force: true });
   else if (runDir) out(`(kept ${runDir})`);
 }
@@ -187,12 +190,13 @@ function workbenchUrl(port, folder, extra = []) {
 }
 
 // ---------------------------------------------------------------------------------------------
-async function runHostSuite(port, ws, logFile) {
-  say('\nextension-host suite (mocha inside VS Code):');
+async function runHostSuite(port, ws, logFile, extraEnv = {}, label = 'extension-host suite (mocha inside VS Code)') {
+  say(`\n${label}:`);
   const t0 = Date.now();
   const env = {
     STOPCHECK_E2E_LOG: logFile,
     STOPCHECK_E2E_MOCHA: join(tools, 'node_modules', 'mocha'),
+    ...extraEnv,
   };
   const url = workbenchUrl(port, ws, [
     ['extensionTestsPath', `vscode-remote://127.0.0.1:${port}${suiteIndex}`],
@@ -231,6 +235,9 @@ async function runHostSuite(port, ws, logFile) {
     } else if (e.event === 'fail') {
       seen++;
       report(`host: ${e.title}`, false, e.error);
+    } else if (e.event === 'pending') {
+      seen++;
+      say(`  skip  host: ${e.title}`);
     }
   }
   const ended = events.some((e) => e.event === 'end');
@@ -258,6 +265,55 @@ async function runUi(port, ws, failDir) {
   say(`  UI suite: ${secs(Date.now() - t0)}`);
 }
 
+/**
+ * Starts code-server on a free port with its own user data in `data`. `trust: false` runs with
+ * workspace trust disabled (every folder trusted, as the main suites need); `trust: true` enables it
+ * without a startup prompt, so the folder opens in Restricted Mode.
+ */
+async function startCodeServer(data, env, { trust }) {
+  for (const d of [join(data, 'ud', 'User'), join(data, 'ext')]) mkdirSync(d, { recursive: true });
+  writeFileSync(join(data, 'config.yaml'), 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
+  writeFileSync(join(data, 'ud', 'User', 'settings.json'), JSON.stringify({
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'workbench.enableExperiments': false,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'chat.disableAIFeatures': true,
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'files.hotExit': 'off',
+    'security.workspace.trust.enabled': trust,
+    'security.workspace.trust.startupPrompt': 'never',
+    'security.workspace.trust.emptyWindow': false,
+    'editor.hover.delay': 300,
+  }, null, 2));
+  const port = await freePort();
+  csLog = join(data, '..', trust ? 'code-server-restricted.log' : 'code-server.log');
+  const csOut = createWriteStream(csLog);
+  say(`\ncode-server${trust ? ' (workspace trust on: Restricted Mode)' : ''} on 127.0.0.1:${port} (run dir ${runDir})`);
+  const t0 = Date.now();
+  // detached: the child calls setsid(), so it leads its own process group: killing -pid ends it
+  // with every helper it starts (extension hosts, the language server, file watchers, ...).
+  codeServer = spawn(node24, [codeServerEntry,
+    '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
+    ...(trust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override',
+    '--config', join(data, 'config.yaml'), '--user-data-dir', join(data, 'ud'), '--extensions-dir', join(data, 'ext'),
+    '--vscode-option', 'enable-smoke-test-driver',
+  ], { cwd: runDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  codeServer.stdout.pipe(csOut);
+  codeServer.stderr.pipe(csOut);
+  try {
+    await waitHealthy(port, 30_000);
+  } catch (e) {
+    report(`code-server${trust ? ' (Restricted Mode)' : ''} starts`, false, `${e.message}\n${tail(csLog)}`);
+    return undefined;
+  }
+  say(`  code-server healthy in ${secs(Date.now() - t0)}`);
+  return port;
+}
+
 // ---------------------------------------------------------------------------------------------
 async function main() {
   say('e2e: setup');
@@ -281,22 +337,6 @@ async function main() {
   // Two copies of the examples: the host suite edits files and settings, the UI suite must not see that.
   cpSync(join(root, 'examples'), wsHost, { recursive: true });
   cpSync(join(root, 'examples'), wsUi, { recursive: true });
-  writeFileSync(join(data, 'config.yaml'), 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
-  writeFileSync(join(data, 'ud', 'User', 'settings.json'), JSON.stringify({
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'workbench.enableExperiments': false,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    'chat.disableAIFeatures': true,
-    'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none',
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'files.hotExit': 'off',
-    'security.workspace.trust.enabled': false,
-    'editor.hover.delay': 300,
-  }, null, 2));
-
   const env = {
     ...process.env,
     PATH: `${join(nodeDir, 'bin')}:${process.env.PATH ?? ''}`,
@@ -308,29 +348,8 @@ async function main() {
   delete env.NODE_OPTIONS;
   delete env.VSCODE_IPC_HOOK_CLI;
 
-  const port = await freePort();
-  csLog = join(runDir, 'code-server.log');
-  const csOut = createWriteStream(csLog);
-  say(`\ncode-server on 127.0.0.1:${port} (run dir ${runDir})`);
-  const t0 = Date.now();
-  // detached: the child calls setsid(), so it leads its own process group: killing -pid ends it
-  // with every helper it starts (extension hosts, the language server, file watchers, ...).
-  codeServer = spawn(node24, [codeServerEntry,
-    '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
-    '--disable-workspace-trust', '--disable-getting-started-override',
-    '--config', join(data, 'config.yaml'), '--user-data-dir', join(data, 'ud'), '--extensions-dir', join(data, 'ext'),
-    '--vscode-option', 'enable-smoke-test-driver',
-  ], { cwd: runDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  codeServer.stdout.pipe(csOut);
-  codeServer.stderr.pipe(csOut);
-  try {
-    await waitHealthy(port, 30_000);
-  } catch (e) {
-    report('code-server starts', false, `${e.message}\n${tail(csLog)}`);
-    return finish(1);
-  }
-  say(`  code-server healthy in ${secs(Date.now() - t0)}`);
-
+  const port = await startCodeServer(data, env, { trust: false });
+  if (port === undefined) return finish(1);
   const require = createRequire(join(tools, 'package.json'));
   const { chromium } = require('playwright-core');
   try {
@@ -342,6 +361,17 @@ async function main() {
 
   if (only !== 'ui') await runHostSuite(port, wsHost, join(runDir, 'host-suite.log'));
   if (only !== 'host') await runUi(port, wsUi, runDir);
+
+  // Restricted Mode: a second code-server with workspace trust on; the folder is not trusted.
+  if (only !== 'ui' && only !== 'host') {
+    await stopCodeServer();
+    const wsRestricted = join(runDir, 'ws-restricted', 'examples');
+    cpSync(join(root, 'examples'), wsRestricted, { recursive: true });
+    const rport = await startCodeServer(join(runDir, 'data-restricted'), env, { trust: true });
+    if (rport === undefined) return finish(1);
+    await runHostSuite(rport, wsRestricted, join(runDir, 'host-restricted.log'),
+      { STOPCHECK_E2E_RESTRICTED: '1', STOPCHECK_E2E_GREP: 'Restricted Mode:' }, 'extension-host suite in Restricted Mode');
+  }
 
   return finish();
 }

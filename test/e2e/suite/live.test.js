@@ -1,10 +1,10 @@
 // Extension-host tests: live stop simulation is refused in Restricted Mode, is hidden from the palette
 // there, and never starts without a plan the user confirmed.
 //
-// The code-server harness runs with workspace trust disabled (every workspace is trusted), so
-// Restricted Mode itself cannot be entered here: the refusal is checked through the guard the
-// extension uses for every live run (exported as api.liveAvailability, with trust overridden), and
-// the manifest's `when`/`enablement` clauses are checked as data.
+// This suite runs with workspace trust disabled (every workspace is trusted): here the refusal is
+// checked through the guard the extension uses for every live run (exported as
+// api.liveAvailability, with trust overridden), and the manifest's `when`/`enablement` clauses as
+// data. restricted.test.js runs in a real Restricted Mode (a second code-server, trust enabled).
 'use strict';
 const assert = require('assert');
 const vscode = require('vscode');
