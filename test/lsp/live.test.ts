@@ -6,40 +6,24 @@ import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { startClient, tempDir, writeTree, uriOf, cleanup, sleep, withTimeout, type LspClient } from './client';
-import { liveAvailable } from '../../server/src/core/simulate/live';
 import { pidsMentioning } from '../../server/src/core/simulate/liveProc';
+import { leftoverRuns, liveSkipReason } from '../unit/liveDeps';
 
 const FIX = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'live');
 
 let skipReason: string | false = false;
 
 before(async () => {
-  if (process.platform !== 'linux') {
-    skipReason = 'live runs need Linux';
-    return;
-  }
-  const a = await liveAvailable();
-  if (a.isolation === 'process-group') skipReason = `no PID namespace available: ${a.detail}`;
-  else if (spawnSync('sh', ['-c', 'command -v dash'], { stdio: 'ignore' }).status !== 0) skipReason = 'dash is not installed';
+  skipReason = await liveSkipReason();
 });
 const runIds: string[] = [];
 
 after(async () => {
   cleanup();
   // Whatever a test above did not wait for: nothing of any run may be left, seconds later either.
-  await sleep(2000);
-  const left = runIds.flatMap((id) => pidsMentioning(id));
-  for (const p of left) {
-    try {
-      process.kill(p, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-  assert.deepEqual(left, [], 'processes of a live run were still there after the suite');
+  assert.deepEqual(await leftoverRuns(runIds), [], 'processes of a live run were still there after the suite');
 });
 
 interface PlanRes { target?: string; staticVerdict?: string; error?: string; isolation?: string; plan?: { argv: string[]; command: string; binds: Array<{ from: string; to: string }>; digest: string; notes: string[] } }

@@ -10,8 +10,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawn, spawnSync } from 'child_process';
 import { randomUUID } from 'crypto';
-import { liveAvailable } from '../../server/src/core/simulate/live';
 import { pidsMentioning } from '../../server/src/core/simulate/liveProc';
+import { have, leftoverRuns, liveSkipReason } from './liveDeps';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -20,21 +20,8 @@ const FIX = path.join(ROOT, 'test', 'fixtures', 'live');
 let skipReason: string | false = false;
 const dirs: string[] = [];
 
-function have(cmd: string): boolean {
-  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { stdio: 'ignore' }).status === 0;
-}
-
 before(async () => {
-  if (process.platform !== 'linux') {
-    skipReason = 'live runs need Linux';
-    return;
-  }
-  const avail = await liveAvailable();
-  if (avail.isolation === 'process-group') skipReason = `no PID namespace available: ${avail.detail}`;
-  else {
-    const missing = ['dash', 'tini'].filter((c) => !have(c));
-    if (missing.length) skipReason = `missing ${missing.join(', ')} (live.test.ts installs them as root)`;
-  }
+  skipReason = await liveSkipReason();
 });
 
 const runIds: string[] = [];
@@ -42,16 +29,7 @@ const runIds: string[] = [];
 after(async () => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   // Whatever a test above did not wait for: nothing of any run may be left, seconds later either.
-  await new Promise((r) => setTimeout(r, 2000));
-  const left = runIds.flatMap((id) => pidsMentioning(id));
-  for (const p of left) {
-    try {
-      process.kill(p, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-  assert.deepEqual(left, [], 'processes of a live run were still there after the suite');
+  assert.deepEqual(await leftoverRuns(runIds), [], 'processes of a live run were still there after the suite');
 });
 
 /** A build context with the live fixtures and a Dockerfile whose ENV marks every process of the run. */

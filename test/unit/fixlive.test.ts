@@ -12,23 +12,16 @@ import { analyzeDockerfile } from '../../server/src/core/analyze';
 import { applyEdits } from '../../server/src/core/fixes';
 import { LineIndex } from '../../server/src/core/text';
 import { diskFiles } from '../../server/src/adapters/diskFiles';
-import { liveAvailable, planLive, runLive, type LiveResult } from '../../server/src/core/simulate/live';
+import { planLive, runLive, type LiveResult } from '../../server/src/core/simulate/live';
 import { pidsMentioning } from '../../server/src/core/simulate/liveProc';
-import { installLiveDeps } from './liveDeps';
+import { liveSkipReason } from './liveDeps';
 
 const FIX = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'live');
 const MARKERS = { received: 'got TERM', finished: 'cleaned' };
 let skipReason: string | false = false;
 
 before(async () => {
-  if (process.platform !== 'linux') {
-    skipReason = 'live runs need Linux';
-    return;
-  }
-  const problem = installLiveDeps();
-  const avail = await liveAvailable();
-  if (avail.isolation === 'process-group') skipReason = `no PID namespace available: ${avail.detail}`;
-  else if (problem) skipReason = problem;
+  skipReason = await liveSkipReason();
 });
 
 /** A build context in a temporary folder: the fixture app plus the given files. */

@@ -1,6 +1,8 @@
 // Debian packages the live runs need (bubblewrap for the sandbox, the shells and inits of the
 // SEMANTICS.md rows): installed when missing, and only as root.
 import { spawnSync } from 'child_process';
+import { liveAvailable } from '../../server/src/core/simulate/live';
+import { pidsMentioning } from '../../server/src/core/simulate/liveProc';
 
 export function have(cmd: string): boolean {
   return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { stdio: 'ignore' }).status === 0;
@@ -19,4 +21,30 @@ export function installLiveDeps(): string | undefined {
     if (!install()) return `apt-get install ${missing.join(' ')} failed`;
   }
   return undefined;
+}
+
+/**
+ * Why the live tests of a file cannot run here, or false: not Linux, no PID namespace, or Debian
+ * packages missing that could not be installed (not root).
+ */
+export async function liveSkipReason(): Promise<string | false> {
+  if (process.platform !== 'linux') return 'live runs need Linux';
+  const problem = installLiveDeps();
+  const avail = await liveAvailable();
+  if (avail.isolation === 'process-group') return `no PID namespace available: ${avail.detail}`;
+  return problem ?? false;
+}
+
+/** After a suite: SIGKILLs and returns every process still marked with one of `runIds`. */
+export async function leftoverRuns(runIds: string[], waitMs = 2000): Promise<number[]> {
+  await new Promise((r) => setTimeout(r, waitMs));
+  const left = runIds.flatMap((id) => pidsMentioning(id));
+  for (const p of left) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  return left;
 }
