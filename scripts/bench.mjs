@@ -40,6 +40,18 @@ const CLI = path.join(ROOT, 'dist', 'cli.js');
 const SERVER = path.join(ROOT, 'dist', 'server.js');
 
 const argv = process.argv.slice(2);
+const KNOWN = new Set(['--out', '--quick', '--skip-vsix', '--corpus-only', '--only', '--help', '-h']);
+if (argv.includes('--help') || argv.includes('-h')) {
+  // The header comment is the help.
+  const text = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => !l.startsWith('#!'));
+  console.log(text.slice(0, text.findIndex((l) => !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+  process.exit(0);
+}
+const unknownArg = argv.find((a, i) => a.startsWith('-') && !KNOWN.has(a) && !['--out', '--only'].includes(argv[i - 1]));
+if (unknownArg) {
+  console.error(`bench: unknown option ${unknownArg} (see --help)`);
+  process.exit(2);
+}
 const QUICK = argv.includes('--quick');
 const SKIP_VSIX = argv.includes('--skip-vsix');
 const CORPUS_ONLY = argv.includes('--corpus-only');
