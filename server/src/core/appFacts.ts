@@ -73,8 +73,20 @@ export function goBuild(model: DockerfileModel, stage: Stage, word: string, work
   return undefined;
 }
 
+/** goBuildIn's answers: they depend only on the stage's instructions, which a parsed Dockerfile keeps. */
+const goBuildMemo = new WeakMap<Stage, Map<string, { line: number } | undefined>>();
+
 /** A RUN of `stage` (or a stage it is built FROM) with `go build … -o OUT` where OUT is `target`. */
 function goBuildIn(stage: Stage, target: string): { line: number } | undefined {
+  let m = goBuildMemo.get(stage);
+  if (!m) goBuildMemo.set(stage, (m = new Map()));
+  if (m.has(target)) return m.get(target);
+  const r = goBuildInUncached(stage, target);
+  m.set(target, r);
+  return r;
+}
+
+function goBuildInUncached(stage: Stage, target: string): { line: number } | undefined {
   const lineage: Stage[] = [];
   for (let s: Stage | undefined = stage; s && lineage.length < 16 && !lineage.includes(s); s = s.parent) lineage.unshift(s);
   let workdir = '/';

@@ -439,6 +439,9 @@ interface DocumentPart {
  */
 const parsedDocuments = new TextCache<DocumentPart[]>('yaml-document', 20000, 4 * 1024 * 1024);
 
+/** The last copy of each cached document, moved to the line it started on then. */
+const placedParts = new WeakMap<DocumentPart, { line: number; part: DocumentPart }>();
+
 /** The own keys of the service, pod spec and container maps of a parsed file, by where each map starts. */
 const keysByMap = new WeakMap<LineIndex, Map<string, OwnKey[]>>();
 
@@ -475,8 +478,12 @@ export function parseYamlFile(file: string, text: string): YamlFile {
   }
   for (const c of parts) {
     for (const cached of c.parts) {
-      // The cached parts are shared: hand out a copy, moved to where the document starts now.
-      const p = shiftLines(cached, c.line);
+      // The cached parts are shared: hand out a copy, moved to where the document starts now. The
+      // copy is kept and handed out again while the document stays where it is (nothing mutates it):
+      // typing in one document of a long stream then copies nothing of the others.
+      let placed = placedParts.get(cached);
+      if (!placed || placed.line !== c.line) placedParts.set(cached, (placed = { line: c.line, part: shiftLines(cached, c.line) }));
+      const p = placed.part;
       result.errors.push(...p.errors);
       if (p.kind === 'compose') {
         result.kind = 'compose';
