@@ -63,6 +63,8 @@ function goHandling(program: string, signal: string, go: { line: number }): AppH
  */
 export function goBuild(model: DockerfileModel, stage: Stage, word: string, workdir: string, files: FileAccess | undefined, contextDir: string,
   memo: Map<Stage, StageFiles>): { line: number } | undefined {
+  // Most Dockerfiles build no Go at all: then there is nothing to look up.
+  if (!/\bgo(?:\s|\\)+build\b/.test(model.text)) return undefined;
   const candidates = word.includes('/') ? [path.posix.resolve(workdir, word)] : PATH_DIRS.map((d) => d + word);
   for (const c of candidates) {
     const built = builtInStage(model, stage, c, files, contextDir, memo);
