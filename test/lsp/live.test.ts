@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { startClient, tempDir, writeTree, uriOf, cleanup, sleep, withTimeout, type LspClient } from './client';
-import { pidsMentioning } from '../../server/src/core/simulate/liveProc';
+import { pidsMentioning, readCmdline } from '../../server/src/core/simulate/liveProc';
 import { leftoverRuns, liveSkipReason } from '../unit/liveDeps';
 
 const FIX = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'live');
@@ -45,10 +45,20 @@ function workspace(extra: Record<string, string> = {}): { dir: string; runId: st
   return { dir, runId, uri: uriOf(path.join(dir, 'Dockerfile')) };
 }
 
+/**
+ * Processes of the run's sandboxed command (the marker in their environment). bubblewrap's own two
+ * processes carry it in their command line (`--setenv …`) while they set the sandbox up: counting them
+ * would let a test kill the server before the sandbox's PID 1 exists, inside bubblewrap's own start-up
+ * window, where its --die-with-parent cannot be armed yet.
+ */
+function sandboxed(runId: string): number[] {
+  return pidsMentioning(runId).filter((p) => !readCmdline(p).join(' ').includes(runId));
+}
+
 async function started(runId: string, atLeast = 2, ms = 15_000): Promise<number> {
   const deadline = Date.now() + ms;
   let n = 0;
-  while (Date.now() < deadline && (n = pidsMentioning(runId).length) < atLeast) await sleep(50);
+  while (Date.now() < deadline && (n = sandboxed(runId).length) < atLeast) await sleep(50);
   return n;
 }
 
