@@ -61,15 +61,23 @@ export function analyzeDockerfile(file: string, text: string, opts: AnalyzeOptio
     for (const r of reports) raw.push(toFinding(rule.meta, file, r));
   }
   const texts = new Map<string, string>([[file, text]]);
-  for (const c of chains) for (const h of c.scripts) if (!texts.has(h.source.file)) texts.set(h.source.file, h.source.text);
-  const findings = finalize(raw, texts, config);
+  const known = new Map<string, LineIndex>([[file, model.lines]]);
+  for (const c of chains) {
+    for (const h of c.scripts) {
+      if (texts.has(h.source.file)) continue;
+      texts.set(h.source.file, h.source.text);
+      if (h.source.lineOffset === 0 && h.analysis.lines.text === h.source.text) known.set(h.source.file, h.analysis.lines);
+    }
+  }
+  const findings = finalize(raw, texts, config, known);
   return { model, chains, findings };
 }
 
 /** Apply severity settings and suppressions, drop duplicates (shared by inherited stages), sort. */
-export function finalize(raw: Finding[], texts: Map<string, string>, config: StopcheckConfig): Finding[] {
+export function finalize(raw: Finding[], texts: Map<string, string>, config: StopcheckConfig, known?: Map<string, LineIndex>): Finding[] {
   const sups = new Map<string, ReturnType<typeof readSuppressions>>();
-  const lineIdx = new Map<string, LineIndex>();
+  // Line indexes already built for these texts (the parsed Dockerfile's, the scripts' analyses').
+  const lineIdx = new Map<string, LineIndex>(known);
   const linesOf = (file: string): LineIndex | undefined => {
     let l = lineIdx.get(file);
     const t = texts.get(file);

@@ -20,7 +20,7 @@ export class TextCache<V> {
   misses = 0;
 
   constructor(readonly name: string, private readonly maxEntries: number, private readonly maxChars: number) {
-    caches.set(name, this as TextCache<unknown>);
+    caches.set(name, this);
   }
 
   get(key: string): V | undefined {
@@ -76,7 +76,18 @@ export class TextCache<V> {
   }
 }
 
-const caches = new Map<string, TextCache<unknown>>();
+/** What the registry can empty and report on: every TextCache, and caches of other shapes. */
+export interface ClearableCache {
+  clear(): void;
+  stats(): CacheStats;
+}
+
+const caches = new Map<string, ClearableCache>();
+
+/** Register a cache that is not a TextCache (it is emptied with the others). */
+export function registerCache(name: string, cache: ClearableCache): void {
+  caches.set(name, cache);
+}
 
 /** Empty one cache by name, or all of them (benchmarks measure cold analysis this way). */
 export function clearTextCaches(name?: string): void {

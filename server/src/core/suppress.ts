@@ -18,7 +18,12 @@ function ids(s: string): string[] {
   return s.split(/[\s,]+/).filter(Boolean).map((x) => x.toUpperCase());
 }
 
+const NONE: Suppressions = { all: false, fileRules: new Set(), byLine: new Map() };
+
+/** The suppressions a text carries. The result may be shared: read it, never change it. */
 export function readSuppressions(text: string): Suppressions {
+  // Both comment forms contain the word; most files carry none (a scan of every line is not free).
+  if (!text.includes('stopcheck')) return NONE;
   const lines = text.split(/\r?\n|\r/);
   const out: Suppressions = { all: false, fileRules: new Set(), byLine: new Map() };
   for (let i = 0; i < lines.length; i++) {
