@@ -31,6 +31,16 @@ import { performance } from 'node:perf_hooks';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
+
+// The peer is measured as published. stopcheck keeps each parsed instruction's arguments (see
+// server/src/core/astMemo.ts), which changes dockerfile-ast's Instruction class in the process that
+// loads stopcheck; dockerfile-utils must not get that for free. So it is loaded first, and its
+// dockerfile-ast is dropped from the module cache: stopcheck then loads a copy of its own, as it
+// does in the bundled server.
+const peerValidate = require('dockerfile-utils').validate;
+const peerInstruction = require('dockerfile-ast').Instruction; // the copy dockerfile-utils loaded
+const peerRawArguments = peerInstruction.prototype.getRawArguments;
+for (const k of Object.keys(require.cache)) if (/[\\/]node_modules[\\/]dockerfile-ast[\\/]/.test(k)) delete require.cache[k];
 const BENCH = path.join(ROOT, 'bench-corpus');
 const CORPUS = path.join(BENCH, 'corpus'); // the server's workspace: services/ + large/
 const SERVICES = path.join(CORPUS, 'services'); // "the corpus" (1×)
@@ -899,7 +909,10 @@ function timeEach(n, fn) {
 
 async function inProcess(corpus) {
   const c = core();
-  const { validate } = require('dockerfile-utils');
+  const validate = peerValidate;
+  const ownInstruction = require('dockerfile-ast').Instruction;
+  if (!require(path.join(ROOT, 'out', 'server', 'src', 'core', 'astMemo.js')).argumentsMemoised() || ownInstruction === peerInstruction
+    || peerInstruction.prototype.getRawArguments !== peerRawArguments) throw new Error('bench: dockerfile-utils shares stopcheck\'s dockerfile-ast; the comparison would not be fair');
   const dfuVersion = require('dockerfile-utils/package.json').version;
   const t0 = performance.now();
   await c.initParsers();

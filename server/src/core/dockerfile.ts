@@ -1,6 +1,7 @@
 // Dockerfile → stages with their effective SHELL, ENTRYPOINT, CMD, STOPSIGNAL and base image, and the
 // launch chain of every stage that can be run. Parsing is dockerfile-ast's; this file only reads it.
 import { DockerfileParser, type JSONArgument, type Instruction, type JSONInstruction, type Dockerfile, type From } from 'dockerfile-ast';
+import './astMemo';
 import type { FileAccess, Location, Range } from './types';
 import { LineIndex } from './text';
 import { classifyImage, isShellName, type ImageInfo, type ShellFamily, familyOfShellPath } from './images';
