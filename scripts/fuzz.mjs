@@ -154,7 +154,7 @@ async function main() {
 async function worker() {
   const require = createRequire(import.meta.url);
   const L = require(LIB);
-  await require(path.join(ROOT, 'out', 'server', 'src', 'core', 'shell.js')).initShellParser();
+  await require(path.join(ROOT, 'out', 'server', 'src', 'core', 'runtime.js')).initParsers();
   const { seed, from, deadline, only } = workerData;
   const fixed = fixedInputs(L, seed);
   const seeds = [...L.exampleInputs()];

@@ -12,7 +12,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ResponseError } from 'vscode-jsonrpc/node';
 import { startClient, cleanup, tempDir, uriOf, writeTree, withTimeout, sleep, childrenOf, alive, type Rng as LspRange, type Diag } from './client';
 import { rng, randomBytesAsText, type Rng } from '../unit/fuzzlib';
-import { initShellParser } from '../../server/src/core/shell';
+import { initParsers } from '../../server/src/core/runtime';
 import { WorkspaceIndex } from '../../server/src/lsp/workspace';
 import { DEFAULT_CONFIG } from '../../server/src/core/config';
 import { toDiagnostic } from '../../server/src/lsp/server';
@@ -22,7 +22,7 @@ const SEED = Number(process.env.STOPCHECK_FUZZ_SEED ?? 424242);
 const EDITS = 300;
 
 before(async () => {
-  await initShellParser();
+  await initParsers();
 });
 after(cleanup);
 

@@ -164,11 +164,11 @@ test('a FIFO named like the start script: the analysis returns (it is never open
   const df = write('fifo/Dockerfile', 'FROM debian:12\nCOPY . /app/\nENTRYPOINT ["/app/entrypoint.sh"]\nCMD ["sh", "/app/start.sh"]\n');
   // In a child process: if anything opened the FIFO for reading it would block, and the timeout tells.
   const code = `
-    const { initShellParser } = require(${JSON.stringify(path.join(OUT_ROOT, 'server/src/core/shell.js'))});
+    const { initParsers } = require(${JSON.stringify(path.join(OUT_ROOT, 'server/src/core/runtime.js'))});
     const { analyzeDockerfile } = require(${JSON.stringify(path.join(OUT_ROOT, 'server/src/core/analyze.js'))});
     const { diskFiles } = require(${JSON.stringify(path.join(OUT_ROOT, 'server/src/adapters/diskFiles.js'))});
     const fs = require('fs');
-    initShellParser().then(() => {
+    initParsers().then(() => {
       const r = analyzeDockerfile(${JSON.stringify(df)}, fs.readFileSync(${JSON.stringify(df)}, 'utf8'), { files: diskFiles(${JSON.stringify(dir)}) });
       process.stdout.write(JSON.stringify({ scripts: r.chains[0].scripts.length, assumptions: r.chains[0].assumptions }));
     });`;

@@ -10,6 +10,7 @@ import { toFinding } from './rules/rule';
 import { readSuppressions, isSuppressed } from './suppress';
 import { suppressFix } from './fixes';
 import { LineIndex } from './text';
+import { rethrowGrammar } from './grammar';
 
 export type FileKind = 'dockerfile' | 'yaml' | 'script' | 'unknown';
 
@@ -54,6 +55,7 @@ export function analyzeDockerfile(file: string, text: string, opts: AnalyzeOptio
     try {
       reports = rule.check({ model, chains });
     } catch (e) {
+      rethrowGrammar(e);
       // A rule bug must not take the others down; surface it as an internal finding-free error.
       console.error(`stopcheck: rule ${rule.meta.id} failed on ${file}: ${(e as Error).stack ?? e}`);
       continue;
@@ -140,6 +142,7 @@ export function analyzeYaml(file: string, text: string, opts: AnalyzeOptions & P
       try {
         for (const r of rule.check({ file, model, chains, config })) raw.push(toFinding(rule.meta, file, r));
       } catch (e) {
+        rethrowGrammar(e);
         console.error(`stopcheck: rule ${rule.meta.id} failed on ${file}: ${(e as Error).stack ?? e}`);
       }
     }
@@ -152,6 +155,7 @@ export function analyzeYaml(file: string, text: string, opts: AnalyzeOptions & P
           if (f.file === file) raw.push(f);
         }
       } catch (e) {
+        rethrowGrammar(e);
         console.error(`stopcheck: rule ${rule.meta.id} failed on ${file}: ${(e as Error).stack ?? e}`);
       }
     }

@@ -6,6 +6,7 @@ import type { ImageInfo, ShellFamily } from './images';
 import { parseSignal } from './signals';
 import { familyLabel, familyOfShellPath, isShellName } from './images';
 import { commandStringFacts, decideExec, type CommandStringFacts, type ExecDecision } from './shell';
+import { rethrowGrammar } from './grammar';
 import { analyzeScriptCached, type ScriptAnalysis, type Terminal, type TrapInfo } from './script';
 
 /** A start script found in the build context (or written inline in the Dockerfile). */
@@ -509,7 +510,8 @@ function applyAppFacts(proc: ChainProcess, ctx: InterpretContext, signal: string
   let h: AppHandling | undefined;
   try {
     h = ctx.appFacts(proc.argv, signal);
-  } catch {
+  } catch (e) {
+    rethrowGrammar(e); // the Python grammar is loaded and the analysis run again
     h = undefined;
   }
   if (!h) return;

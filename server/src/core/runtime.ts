@@ -15,6 +15,7 @@ import * as acorn from 'acorn';
 import * as walk from 'acorn-walk';
 import type { Node as TSNode, Parser as TSParser } from 'web-tree-sitter';
 import { initShellParser, safeResolve as nodeModule } from './shell';
+import { GrammarNotLoaded, registerGrammar } from './grammar';
 import { parseSignal } from './signals';
 
 export interface AppSource { file: string; text: string }
@@ -704,6 +705,15 @@ function loopBinding(name: string, ancestors: JsNode[]): JsNode | 'param' | unde
 
 let pyParser: TSParser | undefined;
 let pyInit: Promise<void> | undefined;
+/** Why the Python grammar could not be loaded (its apps are then reported as not analysed). */
+let pyFailure: string | undefined;
+
+/** The Python parser, or GrammarNotLoaded until it has been loaded (undefined if loading failed). */
+function pythonParser(): TSParser | undefined {
+  if (pyParser) return pyParser;
+  if (pyFailure !== undefined) return undefined;
+  throw new GrammarNotLoaded('python');
+}
 
 /**
  * Loads the Python grammar (tree-sitter-python's wasm) once. Call it before appHandler() is asked about a
@@ -724,19 +734,19 @@ export function initPythonParser(): Promise<void> {
       p.setLanguage(lang);
       pyParser = p;
     })();
-    pyInit.catch(() => { pyInit = undefined; });
+    pyInit.catch((e: unknown) => {
+      pyFailure = (e as Error).message;
+      console.error(`stopcheck: Python sources will not be analysed: ${pyFailure}`);
+    });
   }
   return pyInit;
 }
+registerGrammar('python', () => initPythonParser().catch(() => undefined));
 
 /** Both grammars: the shell's, and Python's for reading apps (a missing Python grammar only makes Python apps "unknown"). */
 export async function initParsers(): Promise<void> {
   await initShellParser();
-  try {
-    await initPythonParser();
-  } catch (e) {
-    console.error(`stopcheck: Python sources will not be analysed: ${(e as Error).message}`);
-  }
+  await initPythonParser().catch(() => undefined); // reported by initPythonParser
 }
 
 export function pythonParserReady(): boolean {
@@ -798,7 +808,7 @@ function pythonApp(argv: string[], sig: string, res: Resolve, wd: string): Handl
     imagePath = m;
   }
   if (!src) return withDefaults(sig, `${entryWord} is not in the build context stopcheck can see, so it cannot tell whether the app handles ${sig}.`);
-  if (!pyParser) return withDefaults(sig, `the Python parser is not loaded, so ${display(imagePath, wd)} was not analysed.`);
+  if (!pythonParser()) return withDefaults(sig, `the Python parser could not be loaded, so ${display(imagePath, wd)} was not analysed.`);
   const scan = newScan();
   scanPythonFile(scan, imagePath, src, 0, res, [path.posix.dirname(imagePath), wd]);
   return concludePython(scan, sig, imagePath, wd);
@@ -827,7 +837,7 @@ function pythonModule(module: string, sig: string, res: Resolve, wd: string): Ha
   if (!found) {
     return withDefaults(sig, `the module ${module} is not in the build context stopcheck can see (an installed package?), so it cannot tell whether it handles ${sig}.`);
   }
-  if (!pyParser) return withDefaults(sig, `the Python parser is not loaded, so ${display(found.imagePath, wd)} was not analysed.`);
+  if (!pythonParser()) return withDefaults(sig, `the Python parser could not be loaded, so ${display(found.imagePath, wd)} was not analysed.`);
   const scan = newScan();
   const roots = [wd];
   // `python -m a.b` imports the packages a and a.b first.
@@ -863,8 +873,9 @@ interface PyCtx {
 
 /** Reads one Python file: its signal registrations, then (within the limits) the project modules it imports. */
 function scanPythonFile(scan: Scan, imagePath: string, src: AppSource, depth: number, res: Resolve, roots: string[]): void {
-  if (!pyParser || !admit(scan, imagePath, src, depth)) return;
-  const tree = pyParser.parse(src.text);
+  const py = pythonParser();
+  if (!py || !admit(scan, imagePath, src, depth)) return;
+  const tree = py.parse(src.text);
   if (!tree) {
     addGap(scan, `${base(imagePath)} could not be parsed`);
     return;

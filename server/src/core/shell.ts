@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import type { Node as TSNode, Parser as TSParser, Tree } from 'web-tree-sitter';
 import type { ShellFamily } from './images';
 import { TextCache } from './cache';
+import { GrammarNotLoaded, registerGrammar } from './grammar';
 
 let parser: TSParser | undefined;
 let initPromise: Promise<void> | undefined;
@@ -37,6 +38,7 @@ export function initShellParser(): Promise<void> {
   return initPromise;
 }
 type EmscriptenModuleLike = Record<string, unknown>;
+registerGrammar('bash', initShellParser);
 
 /** node_modules/<rel>, searched upwards from this file (sources and tests run from out/). */
 export function safeResolve(rel: string): string {
@@ -61,7 +63,7 @@ export const SHELL_PARSE_BUDGET_MS = 2000;
 
 /** Parse and hand the tree to `fn`; the tree is freed afterwards (it lives in wasm memory). */
 export function withShellTree<T>(text: string, fn: (tree: Tree) => T): T {
-  if (!parser) throw new Error('stopcheck: shell parser used before initShellParser() finished');
+  if (!parser) throw new GrammarNotLoaded('bash');
   const deadline = Date.now() + SHELL_PARSE_BUDGET_MS;
   // A run of NUL bytes is quadratic inside the lexer, where the budget is never checked; shells
   // ignore NUL bytes anyway. Same length, so offsets are unchanged.

@@ -44,10 +44,10 @@ export interface LiveRunResult {
 interface Source { chains: LaunchChain[]; dockerModel?: DockerfileModel }
 
 export interface LiveHost {
-  /** Resolves once the parser is loaded and the editor's settings are read. */
+  /** Resolves once the editor's settings are read. */
   ready(): Promise<void>;
-  /** A fresh analysis of a source document (open or on disk). */
-  resultFor(uri: string): Source | undefined;
+  /** A fresh analysis of a source document (open or on disk), with the grammars it needs loaded. */
+  resultFor(uri: string): Promise<Source | undefined>;
   uriToPath(uri: string): string | undefined;
   log(message: string): void;
 }
@@ -84,9 +84,9 @@ export function registerLive(connection: Connection, host: LiveHost): { abortAll
     clearTimeout(timer);
   }
 
-  function planFor(p: LivePlanParams): { chain: LaunchChain; plan: LivePlan } | { error: string; chain?: LaunchChain } {
+  async function planFor(p: LivePlanParams): Promise<{ chain: LaunchChain; plan: LivePlan } | { error: string; chain?: LaunchChain }> {
     if (!p || typeof p.uri !== 'string' || typeof p.index !== 'number') return { error: 'expected { uri, index }' };
-    const r = host.resultFor(p.uri);
+    const r = await host.resultFor(p.uri);
     const file = host.uriToPath(p.uri);
     if (!r || !file) return { error: `not a Dockerfile, Compose file or Kubernetes manifest on disk: ${p.uri}` };
     const chain = r.chains[p.index];
@@ -97,7 +97,7 @@ export function registerLive(connection: Connection, host: LiveHost): { abortAll
 
   connection.onRequest(LIVE_PLAN_REQUEST, async (p: LivePlanParams): Promise<LivePlanResult> => {
     await host.ready();
-    const got = planFor(p);
+    const got = await planFor(p);
     const head = got.chain ? { target: got.chain.target, staticVerdict: got.chain.outcome.verdict } : {};
     if ('error' in got) return { ...head, error: got.error };
     const a = await liveAvailable();
@@ -109,7 +109,10 @@ export function registerLive(connection: Connection, host: LiveHost): { abortAll
     await host.ready();
     if (closing) return { error: 'the server is shutting down' };
     if (runs.size > 0) return { error: 'a live run is already in progress; wait for it or cancel it' };
-    const got = planFor(p);
+    const got = await planFor(p);
+    // Checked again: the analysis may have waited for a grammar, and another run may have started meanwhile.
+    if (closing) return { error: 'the server is shutting down' };
+    if (runs.size > 0) return { error: 'a live run is already in progress; wait for it or cancel it' };
     const head = got.chain ? { target: got.chain.target, staticVerdict: got.chain.outcome.verdict } : {};
     if ('error' in got) return { ...head, error: got.error };
     if (typeof p.digest !== 'string' || planDigest(got.plan) !== p.digest) {

@@ -9,7 +9,8 @@ import {
   MarkupKind, TextDocuments, CodeActionKind, type CodeAction, type WorkspaceEdit, type TextEdit as LspTextEdit, TextDocumentSyncKind, DidChangeConfigurationNotification, type WorkspaceFolder, FileChangeType,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { initParsers } from '../core/runtime';
+import '../core/runtime'; // registers the Python grammar's loader
+import { withGrammars } from '../core/grammar';
 import { buildDockerChain } from '../core/dockerfile';
 import { analyzeDockerfile, analyzeYaml, fileKind } from '../core/analyze';
 import { CONFIG_FILE, DEFAULT_CONFIG, mergeConfig, type StopcheckConfig } from '../core/config';
@@ -41,7 +42,12 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
   const pending = new Map<string, NodeJS.Timeout>();
   /** Files we published non-empty diagnostics for (to clear them when they go away). */
   const published = new Set<string>();
-  const ready = initParsers();
+  /**
+   * Run an analysis, loading the grammars it turns out to need (each once, logged): nothing is loaded
+   * at start-up, so a workspace whose files need no shell or Python parser never loads one.
+   */
+  const analysed = <T>(fn: () => T): Promise<T> => withGrammars(fn, (g, ms) => connection.console.log(`stopcheck: loaded the ${g} grammar in ${ms} ms`));
+  const analyse = (file: string): Promise<Set<string>> => analysed(() => index.analyse(file));
   // Resolves once the editor's settings have been read at startup: nothing is analysed before, so
   // documents opened right after `initialized` are not analysed (and cached) with default settings.
   let settingsReady: Promise<void> = Promise.resolve();
@@ -87,7 +93,6 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
       try {
         // Registered before any await: a change sent right after `initialized` is not lost.
         connection.workspace.onDidChangeWorkspaceFolders(async (e) => {
-          await ready;
           await settingsReady;
           const removed = e.removed.map((r) => uriToPath(r.uri)).filter((p): p is string => !!p);
           folders = folders.filter((f) => !e.removed.some((r) => r.uri === f.uri)).concat(e.added);
@@ -100,7 +105,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
             }
           }
           const added = e.added.map((a) => uriToPath(a.uri)).filter((p): p is string => !!p);
-          for (const f of index.scan(added)) index.analyse(f).forEach((t) => touched.add(t));
+          for (const f of index.scan(added)) (await analyse(f)).forEach((t) => touched.add(t));
           void publish(touched);
         });
       } catch {
@@ -115,7 +120,6 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
       }
     }
     await settingsReady;
-    await ready;
     await scanWorkspace();
   });
 
@@ -143,7 +147,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
       // Analysed since the scan began (opened, edited, a dependency changed): not twice.
       const r = index.results.get(f);
       if (r && r !== before.get(f)) continue;
-      index.analyse(f).forEach((t) => touched.add(t));
+      (await analyse(f)).forEach((t) => touched.add(t));
       // An open document's diagnostics go out at once; the rest of the workspace's by slice.
       if (open.has(f) || Date.now() - slice >= SCAN_SLICE_MS) {
         const batch = touched;
@@ -173,15 +177,14 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
     const s = (change.settings as { stopcheck?: unknown } | undefined)?.stopcheck;
     if (s !== undefined) editorSettings = s;
     else await refreshSettings();
-    reanalyseAll();
+    void reanalyseAll();
   });
 
   connection.onDidChangeWatchedFiles(async (e) => {
-    await ready;
     await settingsReady;
     if (e.changes.some((c) => c.uri.endsWith(CONFIG_FILE))) {
       fileConfigs.clear();
-      reanalyseAll();
+      void reanalyseAll();
     }
     const touched = new Set<string>();
     for (const c of e.changes) {
@@ -196,7 +199,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
       } else if (c.type === FileChangeType.Created && index.isSource(file)) {
         index.sources.add(file);
       }
-      for (const src of index.dependents(file)) index.analyse(src).forEach((t) => touched.add(t));
+      for (const src of index.dependents(file)) (await analyse(src)).forEach((t) => touched.add(t));
     }
     await publish(touched);
   });
@@ -251,16 +254,15 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
     }
   }
 
-  function reanalyseAll(): void {
+  async function reanalyseAll(): Promise<void> {
     const touched = new Set<string>();
-    for (const src of [...index.sources]) index.analyse(src).forEach((t) => touched.add(t));
+    for (const src of [...index.sources]) (await analyse(src)).forEach((t) => touched.add(t));
     for (const d of documents.all()) touched.add(uriKey(d.uri));
-    void publish(touched);
+    await publish(touched);
   }
 
   /** A document changed: re-analyse it if it is a source, and every source that reads it. */
   async function changed(doc: TextDocument): Promise<void> {
-    await ready;
     await settingsReady;
     const current = documents.get(doc.uri);
     if (!current || current.version !== doc.version) return; // a newer edit is queued
@@ -268,7 +270,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
     const touched = new Set<string>([key]);
     if (isSourceDoc(doc)) index.sources.add(key);
     for (const src of new Set([...(isSourceDoc(doc) ? [key] : []), ...index.dependents(key)])) {
-      index.analyse(src).forEach((t) => touched.add(t));
+      (await analyse(src)).forEach((t) => touched.add(t));
     }
     await publish(touched);
   }
@@ -291,7 +293,6 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
     pending.delete(e.document.uri);
     const key = uriKey(e.document.uri);
     void (async () => {
-      await ready;
       await settingsReady;
       // The file on disk (if any) is what counts now.
       const touched = new Set<string>([key]);
@@ -300,7 +301,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
         index.results.get(key)?.findings.forEach((f) => touched.add(f.file));
         index.forget(key);
       }
-      for (const src of index.dependents(key)) if (onDisk || src !== key) index.analyse(src).forEach((t) => touched.add(t));
+      for (const src of index.dependents(key)) if (onDisk || src !== key) (await analyse(src)).forEach((t) => touched.add(t));
       if (!onDisk) {
         published.delete(key);
         await connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
@@ -351,16 +352,16 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
   }
 
   connection.onHover(async (params): Promise<Hover | null> => {
-    await ready;
     await settingsReady;
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return null;
     const key = uriKey(doc.uri);
     if (isSourceDoc(doc)) {
       const r = index.results.get(key);
-      if (!r || r.version !== doc.version) index.analyse(key);
+      if (!r || r.version !== doc.version) await analyse(key);
     }
-    const hit = chainAt(doc, params.position);
+    // A stage nobody runs gets its chain built here, which may need a grammar too.
+    const hit = await analysed(() => chainAt(doc, params.position));
     if (!hit) return null;
     return { contents: { kind: MarkupKind.Markdown, value: describeChainMarkdown(hit.chain) }, range: hit.range };
   });
@@ -376,7 +377,6 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
   }
 
   connection.onCodeAction(async (params): Promise<CodeAction[]> => {
-    await ready;
     await settingsReady;
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
@@ -384,7 +384,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
     // Make sure the findings are for this version of every file involved.
     for (const src of new Set([...(isSourceDoc(doc) ? [key] : []), ...index.dependents(key)])) {
       const r = index.results.get(src);
-      if (!r || (src === key && r.version !== doc.version)) index.analyse(src);
+      if (!r || (src === key && r.version !== doc.version)) await analyse(src);
     }
     const findings = index.findingsFor(key);
     const only = params.context.only;
@@ -414,7 +414,6 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
   });
 
   connection.onExecuteCommand(async (params) => {
-    await ready;
     await settingsReady;
     if (params.command === SIMULATE_COMMAND) return simulate(String(params.arguments?.[0] ?? ''), params.arguments?.[1]);
     if (params.command !== DESCRIBE_COMMAND) return null;
@@ -433,19 +432,20 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
     if (text === undefined || !file) return { error: `not a file: ${uri}` };
     const isYaml = fileKind(file) === 'yaml' || doc?.languageId === 'dockercompose';
     const r = index.results.get(file);
+    const src = text;
     const chains: LaunchChain[] = r && (!doc || r.version === doc.version) ? r.chains
-      : isYaml ? analyzeYaml(file, text, { config: configFor(file) }).chains : analyzeDockerfile(file, text, { config: configFor(file) }).chains;
+      : await analysed(() => (isYaml ? analyzeYaml(file, src, { config: configFor(file) }).chains : analyzeDockerfile(file, src, { config: configFor(file) }).chains));
     return { chains: chains.map((c) => ({ target: c.target, verdict: c.outcome.verdict, timeline: describeTimeline({ ...c, file: path.basename(c.file) }) })) };
   });
 
   /** Fresh analysis of a source document (open or on disk). */
-  function resultFor(uri: string) {
+  async function resultFor(uri: string) {
     const key = uriKey(uri);
     const doc = documents.get(uri);
     let r = index.results.get(key);
     if (!r || (doc && r.version !== doc.version)) {
       if (!doc && !index.isSource(key)) return undefined;
-      index.analyse(key);
+      await analyse(key);
       r = index.results.get(key);
     }
     return r;
@@ -461,9 +461,8 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
   }
 
   connection.onCodeLens(async (params) => {
-    await ready;
     await settingsReady;
-    const r = resultFor(params.textDocument.uri);
+    const r = await resultFor(params.textDocument.uri);
     if (!r) return [];
     const lenses = [];
     for (let i = 0; i < r.chains.length; i++) {
@@ -475,8 +474,8 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
     return lenses;
   });
 
-  function simulate(uri: string, which: unknown) {
-    const r = resultFor(uri);
+  async function simulate(uri: string, which: unknown) {
+    const r = await resultFor(uri);
     if (!r) return { error: `not a Dockerfile, Compose file or Kubernetes manifest: ${uri}` };
     const key = uriKey(uri);
     const all = [...new Set([key, ...r.deps])].flatMap((f) => index.findingsFor(f));
@@ -496,10 +495,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
 
   const live = registerLive(connection, {
     resultFor, uriToPath, log: (m) => connection.console.log(m),
-    ready: async () => {
-      await ready;
-      await settingsReady;
-    },
+    ready: () => settingsReady,
   });
   connection.onExit(() => void live.abortAll('exit'));
 

@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyzeDockerfile, analyzeYaml, fileKind } from '../core/analyze';
+import { rethrowGrammar } from '../core/grammar';
 import type { StopcheckConfig } from '../core/config';
 import type { FileAccess, Finding } from '../core/types';
 import type { LaunchChain } from '../core/chain';
@@ -228,6 +229,8 @@ export class WorkspaceIndex {
         result = { kind: 'yaml', version: src.version, findings: r.findings, deps, chains: r.chains, yamlModel: r.model };
       }
     } catch (e) {
+      // A grammar this analysis needs is not loaded yet: the caller loads it and asks again (withGrammars).
+      rethrowGrammar(e);
       this.host.log(`stopcheck: analysis of ${file} failed: ${(e as Error).stack ?? e}`);
       result = { kind, version: src.version, findings: [], deps, chains: [] };
     }
