@@ -357,8 +357,10 @@ export function analyzeScript(text: string): ScriptAnalysis {
           continue;
         }
         if (cmd.type === 'command') {
+          // Most statements are none of these: their words (values, ranges) are not worth working out.
+          const name = cmdName(cmd);
+          if (name !== 'trap' && name !== 'wait' && name !== 'service' && !cmd.text.includes('--daemon')) continue;
           const { words } = wordsOf(cmd, ctx);
-          const name = words[0]?.value;
           if (name === 'trap' && words.length >= 3 && (words[1].value ?? words[1].text) !== '-') {
             const action = words[1].value ?? words[1].text;
             const signals = words.slice(2).map((w) => (w.value ?? w.text).toUpperCase().replace(/^SIG/, ''));
