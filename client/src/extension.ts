@@ -217,9 +217,12 @@ export interface StopcheckApi {
   ready(): Promise<void>;
   /** Whether a live simulation may start, and why not; `trusted` overrides the workspace's trust (tests). */
   liveAvailability(over?: { trusted?: boolean; platform?: string }): LiveGuard;
+  /** How long activation took (ms): all of activate(), and the part spent starting the language server. */
+  timings(): { activateMs: number; serverStartMs: number };
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<StopcheckApi> {
+  const activateStart = performance.now();
   output = vscode.window.createOutputChannel('stopcheck', { log: true });
   timeline = vscode.window.createOutputChannel('stopcheck: launch chains', 'stopcheck-timeline');
   context.subscriptions.push(timeline);
@@ -302,13 +305,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<Stopch
       await client?.restart();
     }),
   );
+  const serverStart = performance.now();
   try {
     await client.start();
   } catch (e) {
     void vscode.window.showErrorMessage(`stopcheck: the language server failed to start: ${(e as Error).message}`, 'Show output')
       .then((pick) => pick && output?.show());
   }
+  const done = performance.now();
+  const timings = { activateMs: done - activateStart, serverStartMs: done - serverStart };
+  output.appendLine(`stopcheck: activated in ${Math.round(timings.activateMs)} ms (language server started and initialized in ${Math.round(timings.serverStartMs)} ms)`);
   return {
+    timings: () => timings,
     ready: async () => {
       if (client && client.state !== State.Running) await client.start();
     },

@@ -5,7 +5,8 @@
 //       (extensionDevelopmentPath + extensionTestsPath), results read from a log file;
 //   (b) the Playwright UI suite in test/e2e/ui against the same server, with README screenshots.
 // Its last line is always `E2E RESULT: <ok> ok, <notok> not ok`, even on failure or timeout.
-// Options: --keep (keep the temp dir), --only=host|ui. Env: E2E_TIMEOUT_MS (default 8 min).
+// Options: --keep (keep the temp dir), --only=host|ui. Env: E2E_TIMEOUT_MS (default 8 min);
+// STOPCHECK_E2E_GREP (host suite: only matching tests), STOPCHECK_TIMINGS_OUT (the activation figure, for the bench).
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -196,6 +197,8 @@ async function runHostSuite(port, ws, logFile, extraEnv = {}, label = 'extension
   const env = {
     STOPCHECK_E2E_LOG: logFile,
     STOPCHECK_E2E_MOCHA: join(tools, 'node_modules', 'mocha'),
+    // Passed through for `npm run bench` (it runs only the activation test and reads the figure).
+    ...Object.fromEntries(['STOPCHECK_E2E_GREP', 'STOPCHECK_TIMINGS_OUT'].filter((k) => process.env[k]).map((k) => [k, process.env[k]])),
     ...extraEnv,
   };
   const url = workbenchUrl(port, ws, [

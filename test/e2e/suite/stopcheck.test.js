@@ -26,6 +26,15 @@ describe('stopcheck in VS Code', function () {
     for (const c of ['stopcheck.showLaunchChain', 'stopcheck.simulate', 'stopcheck.restartServer']) assert.ok(cmds.includes(c), `${c} is registered`);
   });
 
+  it('reports its activation time (written to STOPCHECK_TIMINGS_OUT for the bench when set)', async () => {
+    const { api } = await activated();
+    const t = api.timings();
+    // A figure, not a timed assertion: only that it was measured.
+    assert.ok(Number.isFinite(t.activateMs) && t.activateMs > 0, JSON.stringify(t));
+    assert.ok(Number.isFinite(t.serverStartMs) && t.serverStartMs > 0 && t.serverStartMs <= t.activateMs, JSON.stringify(t));
+    if (process.env.STOPCHECK_TIMINGS_OUT) require('fs').writeFileSync(process.env.STOPCHECK_TIMINGS_OUT, JSON.stringify(t));
+  });
+
   it('reports STOP101 as a warning on line 5 of node-shell-form/Dockerfile', async () => {
     const doc = await open(shellForm);
     assert.strictEqual(doc.languageId, 'dockerfile');
