@@ -201,6 +201,26 @@ test('didChangeWatchedFiles type 3: a deleted Dockerfile, Compose file and manif
   c.kill();
 });
 
+test('a .dockerignore created, then deleted, on disk re-checks the Dockerfile whose start script it excludes', async () => {
+  const folder = tempDir();
+  writeTree(folder, { 'Dockerfile': 'FROM debian:12\nCOPY . /app/\nCMD ["/app/docker/start.sh"]\n', 'docker/start.sh': '#!/bin/sh\n./migrate\n./app\n' });
+  const df = uriOf(path.join(folder, 'Dockerfile'));
+  const ignore = path.join(folder, '.dockerignore');
+  const c = new LspClient({ folders: [folder] });
+  const scanned = c.next(df, (p) => codes(p).includes('STOP201'));
+  await c.initialize();
+  await scanned;
+  fs.writeFileSync(ignore, 'docker/\n');
+  const excluded = c.next(df, (p) => !codes(p).includes('STOP201'));
+  await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(ignore), type: 1 }] });
+  await excluded;
+  fs.rmSync(ignore);
+  const back = c.next(df, (p) => codes(p).includes('STOP201'));
+  await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(ignore), type: 3 }] });
+  await back;
+  c.kill();
+});
+
 test('FIFOs named Dockerfile, start.sh and .stopcheck.json in the workspace do not block the server', async () => {
   const folder = tempDir();
   writeTree(folder, { 'api/Dockerfile': 'FROM debian:12\nCOPY start.sh /start.sh\nCMD ["/start.sh"]\n', 'web/Dockerfile': SHELL_FORM });

@@ -3,6 +3,7 @@
 // Never reads outside the build context: `COPY ../x` is an error in Docker, reported, not followed.
 import * as path from 'path';
 import type { Copy, Instruction, JSONInstruction } from 'dockerfile-ast';
+import dockerignore from '@balena/dockerignore';
 import type { FileAccess, Location, Range } from './types';
 import type { DockerfileModel, Stage } from './dockerfile';
 
@@ -31,7 +32,9 @@ export type Resolved =
   | { kind: 'file'; file: string; text: string; copy: Location }
   | { kind: 'inline'; file: string; text: string; lineOffset: number; copy: Location }
   | { kind: 'outside'; copy: Location; source: string; keyword: string }
-  | { kind: 'missing'; copy: Location; source: string };
+  | { kind: 'missing'; copy: Location; source: string }
+  /** In the context, but excluded by the ignore file (`ignoreFile`, context-relative `path`): not in the image. */
+  | { kind: 'ignored'; copy: Location; source: string; path: string; ignoreFile: string };
 
 const MAX_SCRIPT_BYTES = 1024 * 1024;
 
@@ -155,6 +158,8 @@ export function resolveImagePath(model: DockerfileModel, stage: Stage, imagePath
       }
       const norm = path.posix.normalize(rel.replace(/^\/+/, ''));
       if (norm === '..' || norm.startsWith('../')) return { kind: 'outside', copy: loc, source: src, keyword: c.instruction.getKeyword() };
+      const ignoreFile = ignoredBy(model.file, contextDir, files, norm);
+      if (ignoreFile) return { kind: 'ignored', copy: loc, source: src, path: norm, ignoreFile };
       const abs = path.join(contextDir, norm);
       const text = files.read(abs);
       if (text === undefined) return { kind: 'missing', copy: loc, source: src };
@@ -185,13 +190,43 @@ export function builtInStage(model: DockerfileModel, stage: Stage, imagePath: st
       if (rel === undefined) continue;
       if (!c.fromStage) {
         // `COPY . /src` covers every path under /src, but only files that exist in the context come from it.
-        if (files && !files.exists(path.join(contextDir, path.posix.normalize(rel.replace(/^\/+/, ''))))) continue;
+        const norm = path.posix.normalize(rel.replace(/^\/+/, ''));
+        if (files && (!files.exists(path.join(contextDir, norm)) || ignoredBy(model.file, contextDir, files, norm))) continue;
         return undefined;
       }
       return builtInStage(model, c.fromStage, '/' + rel.replace(/^\/+/, ''), files, contextDir, memo, depth + 1);
     }
   }
   return { stage, path: target };
+}
+
+// ---- .dockerignore ------------------------------------------------------------------------------
+
+/** Compiled ignore files, by their text (a few per workspace; an edit is a new text). */
+const ignoreMatchers = new Map<string, ReturnType<typeof dockerignore>>();
+
+/**
+ * The ignore file that keeps `rel` (context-relative, posix) out of the build context, or undefined.
+ * BuildKit reads `<Dockerfile>.dockerignore` beside the Dockerfile when it exists, else the context's
+ * `.dockerignore`; patterns follow Docker's (a folder's pattern covers what is in it, `!` re-includes,
+ * `**` spans folders), through @balena/dockerignore, a port of Docker's own matcher.
+ */
+export function ignoredBy(dockerfile: string, contextDir: string, files: FileAccess, rel: string): string | undefined {
+  const own = `${dockerfile}.dockerignore`;
+  let file = own;
+  let text = files.read(own);
+  if (text === undefined) {
+    file = path.join(contextDir, '.dockerignore');
+    text = files.read(file);
+  }
+  if (text === undefined || text.trim() === '') return undefined;
+  let m = ignoreMatchers.get(text);
+  if (!m) {
+    m = dockerignore().add(text.split(/\r?\n/));
+    if (ignoreMatchers.size >= 64) ignoreMatchers.delete(ignoreMatchers.keys().next().value as string);
+    ignoreMatchers.set(text, m);
+  }
+  return m.ignores(rel) ? file : undefined;
 }
 
 function isDir(files: FileAccess, p: string): boolean {

@@ -260,6 +260,10 @@ export function scriptResolver(model: DockerfileModel, stage: Stage, files: File
     const r = resolveImagePath(model, stage, imagePath, ctxDir, files, memo);
     if (!r) return undefined;
     if (r.kind === 'outside') return { error: `${r.keyword} ${r.source} points outside the build context: the classic builder refuses it, and BuildKit looks for it at the context root instead — either way ${imagePath} is not this file; stopcheck does not follow it`, copy: r.copy };
+    if (r.kind === 'ignored') {
+      assumptions.push(`${r.path} (COPY on line ${r.copy.range.start.line + 1}) is excluded by ${path.basename(r.ignoreFile)}, so it is not in the image at ${imagePath} and is not analysed`);
+      return undefined;
+    }
     if (r.kind === 'missing') {
       assumptions.push(`${r.source} (COPY on line ${r.copy.range.start.line + 1}) is not in the build context, so ${imagePath} is not analysed`);
       return undefined;
