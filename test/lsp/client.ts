@@ -16,8 +16,13 @@ export const TIMEOUT_MS = 15_000;
 
 export interface Pos { line: number; character: number }
 export interface Rng { start: Pos; end: Pos }
-export interface Diag { range: Rng; severity?: number; code?: string | number; message: string }
+export interface Diag {
+  range: Rng; severity?: number; code?: string | number; codeDescription?: { href: string };
+  source?: string; message: string; relatedInformation?: unknown[];
+}
 export interface Publish { uri: string; version?: number; diagnostics: Diag[] }
+export interface HoverResult { contents: { kind: string; value: string }; range?: Rng }
+export interface DescribeResult { chains?: { target: string; verdict: string; timeline: string[] }[]; error?: string }
 
 const tempDirs: string[] = [];
 const clients: LspClient[] = [];
@@ -91,6 +96,12 @@ export class LspClient {
   readonly folders: string[];
   readonly publishes: Publish[] = [];
   readonly logs: string[] = [];
+  /** What the client answers to workspace/configuration for section 'stopcheck' (tests may change it). */
+  settings: unknown;
+  /** Every workspace/configuration request the server sent. */
+  readonly configRequests: unknown[] = [];
+  /** Set to hold back answers to workspace/configuration until the test releases them. */
+  configGate: Promise<void> | undefined;
   stderr = '';
   lastPublishAt = Date.now();
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -99,6 +110,7 @@ export class LspClient {
 
   constructor(private readonly opts: StartOptions = {}) {
     this.folders = opts.folders ?? [tempDir()];
+    this.settings = opts.settings ?? {};
     this.child = spawn(process.execPath, [SERVER, '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
     this.child.stderr!.on('data', (b: Buffer) => { this.stderr += b.toString(); });
     this.exited = new Promise((resolve) => {
@@ -110,7 +122,11 @@ export class LspClient {
       });
     });
     this.conn = createMessageConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
-    this.conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map((i) => (i.section === 'stopcheck' ? opts.settings ?? {} : null)));
+    this.conn.onRequest('workspace/configuration', async (p: { items: { section?: string }[] }) => {
+      this.configRequests.push(p);
+      if (this.configGate) await this.configGate;
+      return p.items.map((i) => (i.section === 'stopcheck' ? this.settings : null));
+    });
     this.conn.onRequest('client/registerCapability', () => null);
     this.conn.onRequest('client/unregisterCapability', () => null);
     this.conn.onRequest('window/workDoneProgress/create', () => null);
@@ -139,8 +155,14 @@ export class LspClient {
       rootUri: folders[0]?.uri ?? null,
       workspaceFolders: folders.length ? folders : null,
       capabilities: {
-        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, workspaceFolders: true, didChangeWatchedFiles: { dynamicRegistration: true } },
-        textDocument: { synchronization: { dynamicRegistration: false, didSave: true }, hover: { contentFormat: ['markdown'] }, publishDiagnostics: { versionSupport: true } },
+        workspace: {
+          configuration: true, didChangeConfiguration: { dynamicRegistration: true }, workspaceFolders: true,
+          didChangeWatchedFiles: { dynamicRegistration: true }, executeCommand: { dynamicRegistration: false },
+        },
+        textDocument: {
+          synchronization: { dynamicRegistration: false, didSave: true }, hover: { contentFormat: ['markdown', 'plaintext'] },
+          publishDiagnostics: { relatedInformation: true, versionSupport: true, codeDescriptionSupport: true },
+        },
       },
     }), 'initialize');
     await this.conn.sendNotification('initialized', {});
@@ -155,6 +177,29 @@ export class LspClient {
       const seen = this.publishes.filter((x) => x.uri === uri).map((x) => `v${x.version}: [${codes(x).join(', ')}]`);
       throw new Error(`${e.message}\nseen: ${seen.join(' | ') || 'none'}\nlog:\n${this.logs.join('\n')}\nstderr:\n${this.stderr}`);
     });
+  }
+
+  /** The first workspace folder. */
+  get folder(): string {
+    return this.folders[0];
+  }
+
+  /** next(), by version and/or predicate. */
+  nextDiagnostics(uri: string, opts: { version?: number; pred?: (p: Publish) => boolean } = {}): Promise<Publish> {
+    return this.next(uri, (p) => (opts.version === undefined || p.version === opts.version) && (!opts.pred || opts.pred(p)));
+  }
+
+  hover(uri: string, line: number, character: number): Promise<HoverResult | null> {
+    return this.request<HoverResult | null>('textDocument/hover', { textDocument: { uri }, position: { line, character } });
+  }
+
+  describe(uri: string): Promise<DescribeResult> {
+    return this.request<DescribeResult>('workspace/executeCommand', { command: 'stopcheck.server.describe', arguments: [uri] });
+  }
+
+  /** Pull model: the server is told settings changed and reads them back with workspace/configuration. */
+  configChanged(): Promise<void> {
+    return this.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
   }
 
   /** The last publish for `uri` so far. */

@@ -3,195 +3,10 @@
 import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
 import {
-  createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection,
-} from 'vscode-jsonrpc/node';
-
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const SERVER = path.join(ROOT, 'dist', 'server.js');
-const TIMEOUT_MS = 10_000;
-
-// ---- minimal LSP shapes used here (the test talks raw JSON-RPC) ----
-interface Pos { line: number; character: number }
-interface Rng { start: Pos; end: Pos }
-interface Diag {
-  range: Rng; severity?: number; code?: string | number; codeDescription?: { href: string };
-  source?: string; message: string; relatedInformation?: unknown[];
-}
-interface Publish { uri: string; version?: number; diagnostics: Diag[] }
-interface HoverResult { contents: { kind: string; value: string }; range?: Rng }
-interface DescribeResult { chains?: { target: string; verdict: string; timeline: string[] }[]; error?: string }
-
-const tempDirs: string[] = [];
-const clients: LspClient[] = [];
-
-function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'stopcheck-lsp-'));
-  tempDirs.push(d);
-  return d;
-}
-
-function uriOf(p: string): string {
-  return pathToFileURL(p).toString();
-}
-
-function withTimeout<T>(p: Promise<T>, what: string, ms = TIMEOUT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-interface Waiter {
-  uri: string;
-  accept: (p: Publish) => boolean;
-  resolve: (p: Publish) => void;
-  reject: (e: Error) => void;
-}
-
-interface StartOptions {
-  /** What the client answers to workspace/configuration for section 'stopcheck'. */
-  settings?: unknown;
-  /** Workspace folder (rootUri + workspaceFolders); a fresh empty temp dir when omitted. */
-  folder?: string;
-  env?: Record<string, string>;
-}
-
-class LspClient {
-  readonly child: ChildProcess;
-  readonly conn: MessageConnection;
-  settings: unknown;
-  readonly folder: string;
-  readonly publishes: Publish[] = [];
-  readonly configRequests: unknown[] = [];
-  readonly logs: string[] = [];
-  stderr = '';
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  private waiters: Waiter[] = [];
-  /** Set to hold back answers to workspace/configuration until the test releases them. */
-  configGate: Promise<void> | undefined;
-
-  constructor(opts: StartOptions = {}) {
-    this.settings = opts.settings ?? {};
-    this.folder = opts.folder ?? tempDir();
-    this.child = spawn(process.execPath, [SERVER, '--stdio'], {
-      cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env },
-    });
-    this.child.stderr!.on('data', (b: Buffer) => { this.stderr += b.toString(); });
-    this.exited = new Promise((resolve) => {
-      this.child.on('exit', (code, signal) => {
-        this.exitInfo = { code, signal };
-        const err = new Error(`server exited (code ${code}, signal ${signal}); stderr:\n${this.stderr}\nlog:\n${this.logs.join('\n')}`);
-        for (const w of this.waiters.splice(0)) w.reject(err);
-        resolve({ code, signal });
-      });
-    });
-    this.conn = createMessageConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
-    this.conn.onRequest('workspace/configuration', async (params: { items: { section?: string }[] }) => {
-      this.configRequests.push(params);
-      if (this.configGate) await this.configGate;
-      return params.items.map((i) => (i.section === 'stopcheck' ? this.settings : null));
-    });
-    this.conn.onRequest('client/registerCapability', () => null);
-    this.conn.onRequest('client/unregisterCapability', () => null);
-    this.conn.onRequest('window/workDoneProgress/create', () => null);
-    this.conn.onNotification('window/logMessage', (p: { message: string }) => { this.logs.push(p.message); });
-    this.conn.onNotification('textDocument/publishDiagnostics', (p: Publish) => {
-      this.publishes.push(p);
-      this.waiters = this.waiters.filter((w) => {
-        if (w.uri !== p.uri || !w.accept(p)) return true;
-        w.resolve(p);
-        return false;
-      });
-    });
-    this.conn.onError(() => { /* surfaced through exit / timeouts */ });
-    this.conn.listen();
-    clients.push(this);
-  }
-
-  async initialize(): Promise<Record<string, any>> {
-    const folderUri = uriOf(this.folder);
-    const result = await withTimeout(this.conn.sendRequest<Record<string, any>>('initialize', {
-      processId: process.pid,
-      clientInfo: { name: 'stopcheck-lsp-test' },
-      rootUri: folderUri,
-      workspaceFolders: [{ uri: folderUri, name: path.basename(this.folder) }],
-      capabilities: {
-        workspace: {
-          configuration: true,
-          didChangeConfiguration: { dynamicRegistration: true },
-          workspaceFolders: true,
-          didChangeWatchedFiles: { dynamicRegistration: true },
-          executeCommand: { dynamicRegistration: false },
-        },
-        textDocument: {
-          synchronization: { dynamicRegistration: false, didSave: true },
-          hover: { contentFormat: ['markdown', 'plaintext'] },
-          publishDiagnostics: { relatedInformation: true, versionSupport: true, codeDescriptionSupport: true },
-        },
-      },
-    }), 'initialize');
-    await this.conn.sendNotification('initialized', {});
-    return result;
-  }
-
-  /**
-   * The next publishDiagnostics for `uri` (optionally: with this version, or passing `pred`).
-   * Call it BEFORE the action that causes the publish, then await it.
-   */
-  nextDiagnostics(uri: string, opts: { version?: number; pred?: (p: Publish) => boolean } = {}): Promise<Publish> {
-    const accept = (p: Publish) => (opts.version === undefined || p.version === opts.version) && (!opts.pred || opts.pred(p));
-    if (this.exitInfo) return Promise.reject(new Error(`server already exited; stderr:\n${this.stderr}`));
-    const p = new Promise<Publish>((resolve, reject) => this.waiters.push({ uri, accept, resolve, reject }));
-    const desc = `publishDiagnostics for ${uri}${opts.version !== undefined ? ` version ${opts.version}` : ''}`;
-    return withTimeout(p, desc).catch((e: Error) => {
-      const seen = this.publishes.filter((x) => x.uri === uri).map((x) => `v${x.version}: [${x.diagnostics.map((d) => d.code).join(', ')}]`);
-      throw new Error(`${e.message}\nseen for this uri: ${seen.join(' | ') || 'none'}\nserver log:\n${this.logs.join('\n')}\nstderr:\n${this.stderr}`);
-    });
-  }
-
-  async open(uri: string, text: string, languageId = 'dockerfile', version = 1): Promise<void> {
-    await this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version, text } });
-  }
-
-  async change(uri: string, version: number, changes: ({ range: Rng; text: string } | { text: string })[]): Promise<void> {
-    await this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: changes });
-  }
-
-  async close(uri: string): Promise<void> {
-    await this.conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
-  }
-
-  hover(uri: string, line: number, character: number): Promise<HoverResult | null> {
-    return withTimeout(this.conn.sendRequest<HoverResult | null>('textDocument/hover', { textDocument: { uri }, position: { line, character } }), `hover ${uri}:${line}:${character}`);
-  }
-
-  describe(uri: string): Promise<DescribeResult> {
-    return withTimeout(this.conn.sendRequest<DescribeResult>('workspace/executeCommand', { command: 'stopcheck.server.describe', arguments: [uri] }), 'executeCommand describe');
-  }
-
-  /** Pull model: the server is told settings changed and reads them back with workspace/configuration. */
-  async configChanged(): Promise<void> {
-    await this.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
-  }
-
-  kill(): void {
-    try { this.conn.dispose(); } catch { /* already gone */ }
-    if (this.exitInfo === undefined) this.child.kill('SIGKILL');
-  }
-}
-
-async function startClient(opts: StartOptions = {}): Promise<LspClient> {
-  const c = new LspClient(opts);
-  await c.initialize();
-  return c;
-}
+  LspClient, startClient, cleanup, tempDir, uriOf, withTimeout, codes, type Rng,
+} from './client';
 
 let shared: LspClient | undefined;
 async function sharedClient(): Promise<LspClient> {
@@ -204,14 +19,7 @@ function docUri(name = 'Dockerfile'): string {
   return uriOf(path.join(tempDir(), name));
 }
 
-function codes(p: Publish): string[] {
-  return p.diagnostics.map((d) => String(d.code)).sort();
-}
-
-after(() => {
-  for (const c of clients) c.kill();
-  for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
-});
+after(cleanup);
 
 const SHELL_FORM = 'FROM node:20\nCMD npm start\n';
 
@@ -219,7 +27,7 @@ const SHELL_FORM = 'FROM node:20\nCMD npm start\n';
 
 test('initialize announces incremental sync, hover and the describe command', async () => {
   const c = new LspClient();
-  const result = await c.initialize();
+  const result = await c.initialize() as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   const caps = result.capabilities;
   const sync = typeof caps.textDocumentSync === 'number' ? caps.textDocumentSync : caps.textDocumentSync.change;
   assert.equal(sync, 2, 'TextDocumentSyncKind.Incremental');
@@ -437,7 +245,7 @@ test('a .stopcheck.json at the workspace folder root is applied over editor sett
   const folder = tempDir();
   fs.writeFileSync(path.join(folder, '.stopcheck.json'), JSON.stringify({ disabledRules: ['STOP105'], severity: { STOP101: 'info' } }));
   fs.mkdirSync(path.join(folder, 'api'));
-  const c = await startClient({ folder, settings: { severity: { STOP101: 'error' } } });
+  const c = await startClient({ folders: [folder], settings: { severity: { STOP101: 'error' } } });
 
   // The Dockerfile is in a subfolder: the config is found at the workspace folder root.
   const uri = uriOf(path.join(folder, 'api', 'Dockerfile'));
@@ -594,7 +402,7 @@ test('workspace scan: a Dockerfile and the script it runs get diagnostics withou
   writeTree(folder, { 'api/Dockerfile': 'FROM debian:12\nCOPY start.sh /start.sh\nCMD ["/start.sh"]\n', 'api/start.sh': '#!/bin/sh\n./migrate\nnode server.js\n' });
   const dfUri = uriOf(path.join(folder, 'api', 'Dockerfile'));
   const shUri = uriOf(path.join(folder, 'api', 'start.sh'));
-  const c = new LspClient({ folder });
+  const c = new LspClient({ folders: [folder] });
   const df = c.nextDiagnostics(dfUri, { pred: (p) => p.diagnostics.length > 0 });
   const sh = c.nextDiagnostics(shUri, { pred: (p) => p.diagnostics.length > 0 });
   await c.initialize();
@@ -615,7 +423,7 @@ test('editing the script (open, not saved) updates the Dockerfile\'s diagnostics
   writeTree(folder, { 'Dockerfile': 'FROM debian:12\nCOPY start.sh /start.sh\nCMD ["/start.sh"]\n', 'start.sh': '#!/bin/sh\nnode server.js\n' });
   const dfUri = uriOf(path.join(folder, 'Dockerfile'));
   const shUri = uriOf(path.join(folder, 'start.sh'));
-  const c = new LspClient({ folder });
+  const c = new LspClient({ folders: [folder] });
   const first = c.nextDiagnostics(dfUri, { pred: (p) => p.diagnostics.length > 0 });
   await c.initialize();
   await first;
@@ -637,7 +445,7 @@ test('editing the app (server.js, open, not saved) updates the Dockerfile\'s dia
   writeTree(folder, { 'Dockerfile': 'FROM node:20-bookworm-slim\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n', 'server.js': js });
   const dfUri = uriOf(path.join(folder, 'Dockerfile'));
   const jsUri = uriOf(path.join(folder, 'server.js'));
-  const c = new LspClient({ folder });
+  const c = new LspClient({ folders: [folder] });
   const first = c.nextDiagnostics(dfUri, { pred: (p) => codes(p).includes('STOP501') });
   await c.initialize();
   const d = await first;
@@ -661,7 +469,7 @@ test('a script changed, deleted and recreated on disk (file watcher) re-diagnose
   writeTree(folder, { 'Dockerfile': 'FROM debian:12\nCOPY start.sh /start.sh\nCMD ["/start.sh"]\n', 'start.sh': '#!/bin/sh\nnode server.js\n' });
   const dfUri = uriOf(path.join(folder, 'Dockerfile'));
   const shPath = path.join(folder, 'start.sh');
-  const c = new LspClient({ folder });
+  const c = new LspClient({ folders: [folder] });
   const first = c.nextDiagnostics(dfUri, { pred: (p) => p.diagnostics.length > 0 });
   await c.initialize();
   await first;
@@ -682,7 +490,7 @@ test('a script changed, deleted and recreated on disk (file watcher) re-diagnose
 
 test('compose.yaml and a Deployment are served; hover on a service shows its chain', async () => {
   const folder = tempDir();
-  const c = new LspClient({ folder });
+  const c = new LspClient({ folders: [folder] });
   await c.initialize();
   const cu = uriOf(path.join(folder, 'compose.yaml'));
   const p = c.nextDiagnostics(cu, { version: 1 });
@@ -699,7 +507,7 @@ test('compose.yaml and a Deployment are served; hover on a service shows its cha
 
 test('code actions: quick fixes for a diagnostic (preferred first), and source.fixAll.stopcheck', async () => {
   const folder = tempDir();
-  const c = new LspClient({ folder });
+  const c = new LspClient({ folders: [folder] });
   await c.initialize();
   const uri = uriOf(path.join(folder, 'Dockerfile'));
   const p = c.nextDiagnostics(uri, { version: 1 });
@@ -726,7 +534,7 @@ test('code actions: quick fixes for a diagnostic (preferred first), and source.f
 test('code lenses above the commands, and the simulate command with the fix that changes the verdict', async () => {
   const folder = tempDir();
   fs.writeFileSync(path.join(folder, 'Dockerfile'), 'FROM python:3.12-slim\nCMD cd /srv && python app.py\n');
-  const c = new LspClient({ folder });
+  const c = new LspClient({ folders: [folder] });
   await c.initialize();
   const uri = uriOf(path.join(folder, 'Dockerfile'));
   const lenses = await c.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } }) as Array<{ range: Rng; command: { title: string; command: string; arguments: unknown[] } }>;
