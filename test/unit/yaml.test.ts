@@ -60,6 +60,12 @@ const positive: Record<string, Array<[string, string, string]>> = {
     ['signal that never reaches the app', C, 'services:\n  w:\n    image: debian:12\n    command: ["sh", "-c", "./app"]\n    stop_signal: SIGINT\n'],
   ],
   STOP407: [['drain longer than the grace period', C, 'services:\n  w:\n    image: python:3.12\n    command: ["gunicorn", "--graceful-timeout=30", "app:app"]\n']],
+  STOP408: [
+    ['a bare number', C, 'services:\n  w:\n    image: debian:12\n    command: ["./app"]\n    stop_grace_period: 30\n'],
+    ['a quoted bare number', C, 'services:\n  w:\n    image: debian:12\n    command: ["./app"]\n    stop_grace_period: "45"\n'],
+    ['a unit Go does not know', C, 'services:\n  w:\n    image: debian:12\n    command: ["./app"]\n    stop_grace_period: 1d\n'],
+    ['through a merge key', C, 'x-base: &base\n  stop_grace_period: 20\nservices:\n  w:\n    <<: *base\n    image: debian:12\n    command: ["./app"]\n'],
+  ],
 };
 
 const negative: Record<string, Array<[string, string, string]>> = {
@@ -89,6 +95,12 @@ const negative: Record<string, Array<[string, string, string]>> = {
   STOP405: [['init only', C, 'services:\n  w:\n    image: debian:12\n    init: true\n    command: ["./app"]\n']],
   STOP406: [['SIGINT reaching the app', C, 'services:\n  w:\n    image: python:3.12\n    command: ["python", "app.py"]\n    stop_signal: SIGINT\n']],
   STOP407: [['long enough grace period', C, 'services:\n  w:\n    image: python:3.12\n    command: ["gunicorn", "--graceful-timeout=30", "app:app"]\n    stop_grace_period: 1m\n']],
+  STOP408: [
+    ['Go durations', C, 'services:\n  a:\n    image: debian:12\n    stop_grace_period: 30s\n  b:\n    image: debian:12\n    stop_grace_period: 1m30s\n  c:\n    image: debian:12\n    stop_grace_period: 1.5h\n  d:\n    image: debian:12\n    stop_grace_period: 500ms\n'],
+    ['0, the one bare number Go accepts', C, 'services:\n  w:\n    image: debian:12\n    stop_grace_period: 0\n'],
+    ['interpolated by Compose', C, 'services:\n  w:\n    image: debian:12\n    stop_grace_period: ${GRACE:-30}\n'],
+    ['a Kubernetes manifest with a number of seconds', K, 'kind: Pod\nspec:\n  terminationGracePeriodSeconds: 30\n  containers:\n  - name: a\n    image: nginx\n'],
+  ],
 };
 
 const imageFiles = {

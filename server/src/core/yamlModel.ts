@@ -71,7 +71,8 @@ export interface ComposeService {
   entrypoint?: CommandSpec;
   init?: { value: boolean; range: Range };
   stopSignal?: YStr & { merged?: boolean };
-  stopGrace?: { seconds?: number; raw: string; range: Range; merged?: boolean };
+  /** `invalid`: not a Go duration (a bare number, an unknown unit): Compose refuses the file. */
+  stopGrace?: { seconds?: number; raw: string; range: Range; merged?: boolean; invalid?: true };
   range: Range;
   /** The service map's own keys. */
   keys: OwnKey[];
@@ -382,6 +383,35 @@ export function parseDuration(raw: string): number | undefined {
   return pos === t.length && pos > 0 ? total : undefined;
 }
 
+/**
+ * Seconds of a Go duration, as time.ParseDuration reads it (`30s`, `1m30s`, `1.5h`, `500ms`, `-2s`,
+ * and `0`), else undefined. Compose checks `stop_grace_period` against the schema's
+ * `format: duration`, which is exactly this (compose-go schema/schema.go): a bare number other than 0
+ * (`30`, `"30"`) or a unit Go does not know (`1d`) makes `docker compose` refuse the file.
+ */
+export function goDuration(raw: string): number | undefined {
+  let t = raw;
+  let sign = 1;
+  if (t.startsWith('-') || t.startsWith('+')) {
+    if (t[0] === '-') sign = -1;
+    t = t.slice(1);
+  }
+  if (t === '0') return 0;
+  if (t === '') return undefined;
+  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
+  const unit: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, 'μs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+  let total = 0;
+  let pos = 0;
+  while (pos < t.length) {
+    re.lastIndex = pos;
+    const m = re.exec(t);
+    if (!m) return undefined;
+    total += Number(m[1]) * unit[m[2]];
+    pos = re.lastIndex;
+  }
+  return sign * total;
+}
+
 function servicesOf(lines: LineIndex, root: unknown, file: string): ComposeService[] {
   if (!isMap(root)) return [];
   const services = get(root, 'services')?.value;
@@ -416,7 +446,10 @@ function servicesOf(lines: LineIndex, root: unknown, file: string): ComposeServi
     const g = get(s, 'stop_grace_period');
     if (g && isScalar(g.value)) {
       const raw = String(g.value.value);
-      svc.stopGrace = { raw, seconds: parseDuration(raw), range: rangeOf(lines, g.value as YNode), merged: g.merged || undefined };
+      // `${GRACE:-30s}` is interpolated by Compose first: unknown here, neither valid nor invalid.
+      const interpolated = raw.includes('$');
+      const seconds = interpolated ? undefined : goDuration(raw);
+      svc.stopGrace = { raw, seconds, invalid: !interpolated && seconds === undefined ? true : undefined, range: rangeOf(lines, g.value as YNode), merged: g.merged || undefined };
     }
     out.push(svc);
   }

@@ -17,6 +17,7 @@ import { STOP404 } from './STOP404';
 import { STOP405 } from './STOP405';
 import { STOP406 } from './STOP406';
 import { STOP407 } from './STOP407';
+import { STOP408 } from './STOP408';
 import { STOP101 } from './STOP101';
 import { STOP102 } from './STOP102';
 import { STOP103 } from './STOP103';
@@ -42,7 +43,7 @@ export const DOCKERFILE_RULES: DockerfileRule[] = [STOP101, STOP102, STOP103, ST
   STOP201, STOP202, STOP203, STOP204, STOP205, STOP206, STOP207, STOP208, STOP501];
 
 export const YAML_RULES: YamlRule[] = [STOP301, STOP302, STOP303, STOP304, STOP305, STOP306, STOP307, STOP308, STOP309, STOP310,
-  STOP401, STOP402, STOP403, STOP404, STOP405, STOP406, STOP407, STOP501_COMPOSE];
+  STOP401, STOP402, STOP403, STOP404, STOP405, STOP406, STOP407, STOP408, STOP501_COMPOSE];
 
 /** Chain rules that also apply to processes written in a manifest or Compose file. */
 export const SHARED_CHAIN_RULES: DockerfileRule[] = [STOP102, STOP105, STOP106, STOP107, STOP109, STOP110, STOP501];
