@@ -177,14 +177,14 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): v
     const s = (change.settings as { stopcheck?: unknown } | undefined)?.stopcheck;
     if (s !== undefined) editorSettings = s;
     else await refreshSettings();
-    void reanalyseAll();
+    void reanalyseAll().catch((e) => connection.console.error(`stopcheck: ${(e as Error).stack ?? e}`));
   });
 
   connection.onDidChangeWatchedFiles(async (e) => {
     await settingsReady;
     if (e.changes.some((c) => c.uri.endsWith(CONFIG_FILE))) {
       fileConfigs.clear();
-      void reanalyseAll();
+      void reanalyseAll().catch((e) => connection.console.error(`stopcheck: ${(e as Error).stack ?? e}`));
     }
     const touched = new Set<string>();
     for (const c of e.changes) {
