@@ -212,6 +212,19 @@ const ignoreMatchers = new Map<string, ReturnType<typeof dockerignore>>();
  * `**` spans folders), through @balena/dockerignore, a port of Docker's own matcher.
  */
 export function ignoredBy(dockerfile: string, contextDir: string, files: FileAccess, rel: string): string | undefined {
+  const got = ignoreFileOf(dockerfile, contextDir, files);
+  return got && got.matcher.ignores(rel) ? got.file : undefined;
+}
+
+/** The ignore file of a build, read once per FileAccess (one analysis; the first read is the tracked one). */
+const ignoreFiles = new WeakMap<FileAccess, Map<string, { file: string; matcher: ReturnType<typeof dockerignore> } | null>>();
+
+function ignoreFileOf(dockerfile: string, contextDir: string, files: FileAccess): { file: string; matcher: ReturnType<typeof dockerignore> } | undefined {
+  let byBuild = ignoreFiles.get(files);
+  if (!byBuild) ignoreFiles.set(files, (byBuild = new Map()));
+  const key = `${dockerfile}\0${contextDir}`;
+  const hit = byBuild.get(key);
+  if (hit !== undefined) return hit ?? undefined;
   const own = `${dockerfile}.dockerignore`;
   let file = own;
   let text = files.read(own);
@@ -219,14 +232,18 @@ export function ignoredBy(dockerfile: string, contextDir: string, files: FileAcc
     file = path.join(contextDir, '.dockerignore');
     text = files.read(file);
   }
-  if (text === undefined || text.trim() === '') return undefined;
-  let m = ignoreMatchers.get(text);
-  if (!m) {
-    m = dockerignore().add(text.split(/\r?\n/));
-    if (ignoreMatchers.size >= 64) ignoreMatchers.delete(ignoreMatchers.keys().next().value as string);
-    ignoreMatchers.set(text, m);
+  let found: { file: string; matcher: ReturnType<typeof dockerignore> } | null = null;
+  if (text !== undefined && text.trim() !== '') {
+    let m = ignoreMatchers.get(text);
+    if (!m) {
+      m = dockerignore().add(text.split(/\r?\n/));
+      if (ignoreMatchers.size >= 64) ignoreMatchers.delete(ignoreMatchers.keys().next().value as string);
+      ignoreMatchers.set(text, m);
+    }
+    found = { file, matcher: m };
   }
-  return m.ignores(rel) ? file : undefined;
+  byBuild.set(key, found);
+  return found ?? undefined;
 }
 
 function isDir(files: FileAccess, p: string): boolean {
